@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One COLLAPSE, from outside the target. The target's mmap lock is taken for
+ * one window at a time, never across a collapse: the target keeps running,
+ * VMAs may come and go between windows, and every stop condition is checked
+ * between windows (madvise_collapse() itself cannot be interrupted).
+ */
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <uapi/linux/kcollapse.h>
+#include "collapse.h"
+#include "compat.h"
+#include "frames.h"
+#include "ops.h"
+#include "target.h"
+#include "window.h"
+
+struct kc_run {
+	const struct kc_request *req;
+	struct kc_stats *st;
+	struct kc_op op;
+	ktime_t deadline;
+};
+
+static u32 kc_run_should_stop(const struct kc_run *run)
+{
+	struct kc_stop_inputs in = {
+		.requested = kc_ops_stop_requested(&run->op),
+		.caller_killed = fatal_signal_pending(current),
+		.target_gone = !atomic_read(&run->op.mm->mm_users),
+		.now = ktime_get(),
+		.deadline = run->deadline,
+	};
+
+	return kc_stop_decide(&in);
+}
+
+static struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
+					       unsigned long addr,
+					       unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end))
+		if (kc_vma_eligible(vma))
+			return vma;
+	return NULL;
+}
+
+/*
+ * Pin the address space and lock it for reading. Returns 0, or the reason
+ * this is impossible as a stop reason.
+ */
+static u32 kc_run_lock(struct kc_run *run)
+{
+	struct mm_struct *mm = run->op.mm;
+
+	if (!mmget_not_zero(mm))
+		return KCOLLAPSE_STOP_TARGET_EXITED;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return KCOLLAPSE_STOP_CALLER_KILLED;
+	}
+	return KCOLLAPSE_STOP_DONE;
+}
+
+static void kc_run_unlock(struct kc_run *run)
+{
+	mmap_read_unlock(run->op.mm);
+	mmput(run->op.mm);
+}
+
+/* MADV_HUGEPAGE on every covered eligible VMA not marked yet. */
+static void kc_mark_hugepage(struct kc_run *run)
+{
+	unsigned long addr = run->req->start, end = run->req->end;
+	struct vm_area_struct *vma;
+	unsigned long s = 0, e = 0;
+	bool marked = false;
+
+	while (addr < end) {
+		if (kc_run_lock(run))
+			return;
+		vma = kc_next_eligible(run->op.mm, addr, end);
+		if (vma) {
+			s = max(addr, vma->vm_start);
+			e = min(vma->vm_end, end);
+			marked = vma->vm_flags & VM_HUGEPAGE;
+		}
+		kc_run_unlock(run);
+		if (!vma)
+			return;
+		if (!marked && !kc_engine_madvise(run->op.mm, s, e - s,
+						  MADV_HUGEPAGE))
+			run->st->marked++;
+		addr = e;
+	}
+}
+
+/*
+ * Frames and present bytes of the covered eligible memory, one PMD-sized
+ * span per lock hold. Returns a stop reason if it could not finish, or
+ * -ENOMEM.
+ */
+static int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes,
+		      u64 *regions)
+{
+	unsigned long addr = run->req->start, end = run->req->end;
+	struct kc_window_scan scan;
+	struct vm_area_struct *vma;
+	struct kc_frame_set set;
+	int ret = 0;
+	unsigned long s;
+
+	kc_frames_init(&set);
+	while (addr < end && !ret) {
+		ret = kc_run_lock(run);
+		if (ret)
+			break;
+		vma = kc_next_eligible(run->op.mm, addr, end);
+		if (!vma) {
+			kc_run_unlock(run);
+			break;
+		}
+		s = max(addr, vma->vm_start);
+		if (regions && s == max(vma->vm_start, run->req->start))
+			(*regions)++;
+		addr = min(vma->vm_end, end);
+		/* Without an anon_vma nothing was ever faulted in: skip it. */
+		if (vma->anon_vma) {
+			addr = kc_span_end(s, addr);
+			ret = kc_scan_span(vma, s, addr, &scan, &set);
+		}
+		kc_run_unlock(run);
+		cond_resched();
+	}
+	*frames = set.count;
+	*bytes = set.present_bytes;
+	kc_frames_destroy(&set);
+	return ret;
+}
+
+static enum kc_outcome kc_window_outcome(struct kc_run *run,
+					 enum kc_window_class class,
+					 unsigned long win)
+{
+	switch (class) {
+	case KC_WIN_EMPTY:
+		return KC_OUT_EMPTY;
+	case KC_WIN_HUGE:
+		return KC_OUT_ALREADY_HUGE;
+	case KC_WIN_SPARSE:
+		return KC_OUT_SPARSE;
+	case KC_WIN_UNSTABLE:
+		return KC_OUT_AGAIN;
+	case KC_WIN_CANDIDATE:
+		break;
+	}
+	run->st->candidates++;
+	if (run->req->dry_run)
+		return KC_OUT_DRY_RUN;
+	return kc_outcome_from_errno(kc_engine_madvise(run->op.mm, win,
+						       KC_WINDOW_SIZE,
+						       MADV_COLLAPSE));
+}
+
+/* Classify and collapse each window; returns why it stopped. */
+static u32 kc_collapse_windows(struct kc_run *run)
+{
+	unsigned long addr = run->req->start, end = run->req->end;
+	struct kc_window_scan scan;
+	struct vm_area_struct *vma;
+	enum kc_window_class class;
+	unsigned long win;
+	u32 stop;
+
+	while (addr < end) {
+		stop = kc_run_should_stop(run);
+		if (!stop)
+			stop = kc_run_lock(run);
+		if (stop)
+			return stop;
+		vma = kc_next_eligible(run->op.mm, addr, end);
+		win = 0;
+		if (vma)
+			win = kc_first_window(max(addr, vma->vm_start),
+					      min(vma->vm_end, end));
+		if (!win) {
+			addr = vma ? vma->vm_end : end;
+			kc_run_unlock(run);
+			continue;
+		}
+		kc_scan_span(vma, win, win + KC_WINDOW_SIZE, &scan, NULL);
+		class = kc_classify(&scan, run->req->min_fill);
+		/* The collapse path takes the lock itself; keep the pin. */
+		mmap_read_unlock(run->op.mm);
+		kc_stats_count(run->st, kc_window_outcome(run, class, win));
+		mmput(run->op.mm);
+		addr = win + KC_WINDOW_SIZE;
+		cond_resched();
+	}
+	return KCOLLAPSE_STOP_DONE;
+}
+
+/*
+ * Returns 0, a stop reason (> 0) if the first measurement could not finish,
+ * or -ENOMEM.
+ */
+static int kc_collapse_steps(struct kc_run *run)
+{
+	struct kc_stats *st = run->st;
+	int ret;
+
+	if (run->req->mark_hugepage && !run->req->dry_run)
+		kc_mark_hugepage(run);
+	ret = kc_measure(run, &st->frames_before, &st->present_before,
+			 &st->regions);
+	if (ret)
+		return ret;
+	st->stop_reason = kc_collapse_windows(run);
+	if (run->req->dry_run) {
+		st->frames_after = st->frames_before;
+		st->present_after = st->present_before;
+		return 0;
+	}
+	/* Nothing left to measure, or nobody left to read it. */
+	if (st->stop_reason == KCOLLAPSE_STOP_TARGET_EXITED ||
+	    st->stop_reason == KCOLLAPSE_STOP_CALLER_KILLED)
+		return 0;
+	ret = kc_measure(run, &st->frames_after, &st->present_after, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
+		struct kc_stats *st, struct netlink_ext_ack *extack)
+{
+	struct kc_run run = { .req = req, .st = st };
+	ktime_t start = ktime_get();
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if (!req->dry_run && !kc_engine_available()) {
+		NL_SET_ERR_MSG(extack,
+			       "collapse is unavailable on this kernel (see kcollapsectl info); only dry runs work");
+		return -EOPNOTSUPP;
+	}
+	run.op.mm = kc_target_mm(req->pid, pid_attr, extack);
+	if (IS_ERR(run.op.mm))
+		return PTR_ERR(run.op.mm);
+	ret = kc_ops_begin(&run.op, extack);
+	if (ret)
+		goto out_drop;
+	if (req->deadline_ms)
+		run.deadline = ktime_add_ms(start, req->deadline_ms);
+
+	ret = kc_collapse_steps(&run);
+	if (ret > 0) {
+		/* stopped before the first window */
+		st->stop_reason = ret;
+		ret = 0;
+	} else if (ret < 0) {
+		NL_SET_ERR_MSG(extack, "out of memory while measuring frames");
+	}
+	st->elapsed_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	kc_ops_end(&run.op);
+out_drop:
+	mmdrop(run.op.mm);
+	return ret;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel-version and symbol differences, kept in one place.
+ *
+ * The collapse path is do_madvise(mm, start, len, MADV_COLLAPSE): it has the
+ * same signature on every supported kernel (6.1 to 6.18), takes the target's
+ * mmap lock itself, only uses the mm it is given, and absorbs the
+ * madvise_collapse() signature change of 6.17 and that function's habit of
+ * dropping the lock. It is not exported, so its address comes from a kprobe
+ * lookup, done once at load time.
+ *
+ * With CONFIG_X86_KERNEL_IBT the kernel seals (overwrites the ENDBR of)
+ * every function whose address is never taken; do_madvise is one of them. An
+ * indirect call into it on a CPU that enforces IBT is a #CP and a kernel BUG.
+ * So before the first call we look at the function's first instruction and
+ * refuse to use it unless IBT is not enforced or a real ENDBR64 is there.
+ */
+#include <linux/kprobes.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include "compat.h"
+
+/* endbr64 is f3 0f 1e fa; read as a little-endian u32. */
+#define KC_ENDBR64		0xfa1e0ff3U
+/* What apply_seal_endbr() writes over ENDBR: 6.1..6.12, then 6.13+. */
+#define KC_ENDBR_POISON_OSP	0x001f0f66U
+#define KC_ENDBR_POISON_NOPL	0xd6401f0fU
+
+typedef int (*kc_do_madvise_t)(struct mm_struct *mm, unsigned long start,
+			       size_t len, int behavior);
+
+#define KC_NO_ENDBR(why) \
+	"unavailable: " why " and " KC_ENGINE_SYMBOL " has no ENDBR64"
+
+static kc_do_madvise_t kc_do_madvise;
+static const char *kc_status = "not resolved";
+
+enum kc_ibt_verdict kc_ibt_verdict(u32 first_insn, bool enforced)
+{
+	if (!enforced)
+		return KC_IBT_NOT_ENFORCED;
+	return first_insn == KC_ENDBR64 ? KC_IBT_ENDBR : KC_IBT_NO_ENDBR;
+}
+
+static bool kc_is_endbr_or_poison(u32 insn)
+{
+	return insn == KC_ENDBR64 || insn == KC_ENDBR_POISON_OSP ||
+	       insn == KC_ENDBR_POISON_NOPL;
+}
+
+/*
+ * kprobes places a probe on a function's entry past its (possibly sealed)
+ * ENDBR, so kp.addr may be symbol + 4. Step back to the real start.
+ */
+static void *kc_function_start(void *probe_addr)
+{
+	u32 insn;
+
+	if (!IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		return probe_addr;
+	if (copy_from_kernel_nofault(&insn, (u8 *)probe_addr - 4, sizeof(insn)))
+		return probe_addr;
+	return kc_is_endbr_or_poison(insn) ? (u8 *)probe_addr - 4 : probe_addr;
+}
+
+static void *kc_lookup(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	void *addr;
+
+	if (register_kprobe(&kp) < 0)
+		return NULL;
+	addr = kp.addr;
+	unregister_kprobe(&kp);
+	return addr ? kc_function_start(addr) : NULL;
+}
+
+void kc_engine_init(bool assume_ibt)
+{
+	bool enforced = assume_ibt || cpu_feature_enabled(X86_FEATURE_IBT);
+	void *fn = kc_lookup(KC_ENGINE_SYMBOL);
+	u32 insn;
+
+	if (!fn) {
+		kc_status = KC_ENGINE_SYMBOL " not found (kprobes unavailable?)";
+		return;
+	}
+	if (copy_from_kernel_nofault(&insn, fn, sizeof(insn))) {
+		kc_status = KC_ENGINE_SYMBOL " text unreadable";
+		return;
+	}
+	switch (kc_ibt_verdict(insn, enforced)) {
+	case KC_IBT_NOT_ENFORCED:
+		kc_status = "ok (IBT not enforced)";
+		break;
+	case KC_IBT_ENDBR:
+		kc_status = "ok (IBT enforced, target has ENDBR64)";
+		break;
+	case KC_IBT_NO_ENDBR:
+		kc_status = assume_ibt ? KC_NO_ENDBR("IBT assumed (assume_ibt=1)") :
+					 KC_NO_ENDBR("IBT enforced");
+		pr_warn("%s; collapse disabled, dry runs still work\n", kc_status);
+		return;
+	}
+	kc_do_madvise = fn;
+}
+
+bool kc_engine_available(void)
+{
+	return kc_do_madvise;
+}
+
+const char *kc_engine_status(void)
+{
+	return kc_status;
+}
+
+int kc_engine_madvise(struct mm_struct *mm, unsigned long start, size_t len,
+		      int behavior)
+{
+	if (!kc_do_madvise)
+		return -EOPNOTSUPP;
+	return kc_do_madvise(mm, start, len, behavior);
+}
+
+/*
+ * Page-table reads. __pte_offset_map() and pte_offset_map_nolock() are not
+ * exported on 6.12, so we read the tables the way the lockless GUP walk
+ * does: one READ_ONCE per level, then index the PTE page directly. This is
+ * safe for the callers' case only: mmap_read_lock() held and a private
+ * anonymous VMA. On 6.1 and 6.12 an anonymous PTE table is freed only under
+ * the mmap write lock (munmap of the VMA itself, or collapse_huge_page()),
+ * never while the VMA is still found under the read lock; a PMD may change
+ * between "table" and "huge" only through those same paths or a split, which
+ * installs a table rather than freeing one.
+ */
+pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pud_t pudval;
+
+	if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	pudval = READ_ONCE(*pud);
+	if (pud_none(pudval) || !pud_present(pudval) || pud_leaf(pudval))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr)
+{
+	return (pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcollapse: consolidate a target process's anonymous memory into 2 MiB
+ * transparent hugepages, from outside that process.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#include <linux/module.h>
+#include "compat.h"
+#include "netlink.h"
+#include "ops.h"
+
+static bool assume_ibt;
+module_param(assume_ibt, bool, 0444);
+MODULE_PARM_DESC(assume_ibt,
+		 "Treat IBT as enforced when vetting the collapse entry point (tests the refusal path)");
+
+static int __init kc_init(void)
+{
+	int err;
+
+	kc_engine_init(assume_ibt);
+	err = kc_netlink_init();
+	if (err)
+		return err;
+	pr_info("version %s loaded; collapse engine %s: %s\n",
+		KCOLLAPSE_VERSION, KC_ENGINE_SYMBOL, kc_engine_status());
+	return 0;
+}
+
+static void __exit kc_exit(void)
+{
+	/* Running operations stop at their next window, then return. */
+	kc_ops_shutdown();
+	kc_netlink_exit();
+}
+
+module_init(kc_init);
+module_exit(kc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The kcollapse authors");
+MODULE_DESCRIPTION("Consolidate a process's anonymous memory into transparent hugepages");
+MODULE_VERSION(KCOLLAPSE_VERSION);

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/capability.h>
+#include <linux/overflow.h>
+#include <linux/stddef.h>
+#include <linux/utsname.h>
+#include <net/genetlink.h>
+#include <uapi/linux/kcollapse.h>
+#include "collapse.h"
+#include "compat.h"
+#include "netlink.h"
+#include "ops.h"
+#include "target.h"
+#include "window.h"
+
+static const struct nla_policy kc_collapse_policy[KCOLLAPSE_A_DRY_RUN + 1] = {
+	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[KCOLLAPSE_A_RANGE_START]	= { .type = NLA_U64 },
+	[KCOLLAPSE_A_RANGE_LEN]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[KCOLLAPSE_A_DEADLINE_MS]	= { .type = NLA_U32 },
+	[KCOLLAPSE_A_MIN_FILL]		= NLA_POLICY_RANGE(NLA_U32, 1,
+							   KC_WINDOW_PAGES),
+	[KCOLLAPSE_A_MARK_HUGEPAGE]	= { .type = NLA_FLAG },
+	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy kc_cancel_policy[KCOLLAPSE_A_PID + 1] = {
+	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static struct genl_family kc_family;
+
+/* Touching another process's memory is an admin's act, not a net admin's. */
+static int kc_nl_require_admin(struct sk_buff *skb,
+			       struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "CAP_SYS_ADMIN in the initial user namespace is required");
+	return -EPERM;
+}
+
+static int kc_nl_parse_collapse(struct genl_info *info, struct kc_request *req)
+{
+	struct nlattr **a = info->attrs;
+	u64 start = 0, end = ULONG_MAX;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+		return -EINVAL;
+	req->pid = nla_get_u32(a[KCOLLAPSE_A_PID]);
+	if (a[KCOLLAPSE_A_RANGE_START])
+		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
+	if (a[KCOLLAPSE_A_RANGE_LEN] &&
+	    check_add_overflow(start, nla_get_u64(a[KCOLLAPSE_A_RANGE_LEN]),
+			       &end)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_RANGE_LEN],
+				    "range wraps around the address space");
+		return -EINVAL;
+	}
+	req->start = start;
+	req->end = end;
+	req->deadline_ms = a[KCOLLAPSE_A_DEADLINE_MS] ?
+		nla_get_u32(a[KCOLLAPSE_A_DEADLINE_MS]) : 0;
+	req->min_fill = a[KCOLLAPSE_A_MIN_FILL] ?
+		nla_get_u32(a[KCOLLAPSE_A_MIN_FILL]) : 1;
+	req->mark_hugepage = nla_get_flag(a[KCOLLAPSE_A_MARK_HUGEPAGE]);
+	req->dry_run = nla_get_flag(a[KCOLLAPSE_A_DRY_RUN]);
+	return 0;
+}
+
+#define KC_STAT(attr, field) { attr, offsetof(struct kc_stats, field) }
+
+static const struct {
+	u16 attr;
+	size_t offset;
+} kc_stat_attrs[] = {
+	KC_STAT(KCOLLAPSE_R_REGIONS, regions),
+	KC_STAT(KCOLLAPSE_R_CHUNKS, chunks),
+	KC_STAT(KCOLLAPSE_R_CANDIDATES, candidates),
+	KC_STAT(KCOLLAPSE_R_COLLAPSED, outcome[KC_OUT_COLLAPSED]),
+	KC_STAT(KCOLLAPSE_R_ALREADY_HUGE, outcome[KC_OUT_ALREADY_HUGE]),
+	KC_STAT(KCOLLAPSE_R_SKIPPED_EMPTY, outcome[KC_OUT_EMPTY]),
+	KC_STAT(KCOLLAPSE_R_SKIPPED_SPARSE, outcome[KC_OUT_SPARSE]),
+	KC_STAT(KCOLLAPSE_R_FAILED_NOMEM, outcome[KC_OUT_NOMEM]),
+	KC_STAT(KCOLLAPSE_R_FAILED_BUSY, outcome[KC_OUT_BUSY]),
+	KC_STAT(KCOLLAPSE_R_FAILED_AGAIN, outcome[KC_OUT_AGAIN]),
+	KC_STAT(KCOLLAPSE_R_FAILED_INELIGIBLE, outcome[KC_OUT_INELIGIBLE]),
+	KC_STAT(KCOLLAPSE_R_FAILED_OTHER, outcome[KC_OUT_OTHER]),
+	KC_STAT(KCOLLAPSE_R_ELAPSED_NS, elapsed_ns),
+	KC_STAT(KCOLLAPSE_R_FRAMES_BEFORE, frames_before),
+	KC_STAT(KCOLLAPSE_R_FRAMES_AFTER, frames_after),
+	KC_STAT(KCOLLAPSE_R_PRESENT_BEFORE, present_before),
+	KC_STAT(KCOLLAPSE_R_PRESENT_AFTER, present_after),
+	KC_STAT(KCOLLAPSE_R_MARKED, marked),
+};
+
+static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
+{
+	struct nlattr *nest = nla_nest_start(msg, KCOLLAPSE_A_RESULT);
+	const u64 *val;
+	size_t i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(kc_stat_attrs); i++) {
+		val = (const void *)st + kc_stat_attrs[i].offset;
+		if (nla_put_u64_64bit(msg, kc_stat_attrs[i].attr, *val,
+				      KCOLLAPSE_R_PAD))
+			return -EMSGSIZE;
+	}
+	if (nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, st->stop_reason))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Start a reply to @info; on success *@hdr is the genl header. */
+static struct sk_buff *kc_nl_reply_new(struct genl_info *info, void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &kc_family, 0, info->genlhdr->cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static int kc_nl_reply_send(struct genl_info *info, struct sk_buff *msg,
+			    void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int kc_nl_collapse(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kc_request req;
+	struct kc_stats st;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = kc_nl_require_admin(skb, info->extack);
+	if (!err)
+		err = kc_nl_parse_collapse(info, &req);
+	if (!err)
+		err = kc_collapse(&req, info->attrs[KCOLLAPSE_A_PID], &st,
+				  info->extack);
+	if (err)
+		return err;
+
+	msg = kc_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = nla_put_u32(msg, KCOLLAPSE_A_PID, req.pid);
+	if (!err)
+		err = kc_nl_put_stats(msg, &st);
+	return kc_nl_reply_send(info, msg, hdr, err);
+}
+
+static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *pid_attr = info->attrs[KCOLLAPSE_A_PID];
+	struct mm_struct *mm;
+	struct sk_buff *msg;
+	unsigned int n;
+	void *hdr;
+	int err;
+
+	err = kc_nl_require_admin(skb, info->extack);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+		return -EINVAL;
+	mm = kc_target_mm(nla_get_u32(pid_attr), pid_attr, info->extack);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	n = kc_ops_cancel(mm);
+	mmdrop(mm);
+
+	msg = kc_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = nla_put_u32(msg, KCOLLAPSE_A_PID, nla_get_u32(pid_attr)) ?:
+	      nla_put_u32(msg, KCOLLAPSE_A_CANCELLED, n);
+	return kc_nl_reply_send(info, msg, hdr, err);
+}
+
+static int kc_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = kc_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = nla_put_string(msg, KCOLLAPSE_A_MODULE_VERSION, KCOLLAPSE_VERSION) ?:
+	      nla_put_u32(msg, KCOLLAPSE_A_PROTO_VERSION, KCOLLAPSE_GENL_VERSION) ?:
+	      nla_put_string(msg, KCOLLAPSE_A_KERNEL_RELEASE,
+			     init_utsname()->release) ?:
+	      nla_put_string(msg, KCOLLAPSE_A_ENGINE, KC_ENGINE_SYMBOL) ?:
+	      nla_put_u8(msg, KCOLLAPSE_A_ENGINE_AVAILABLE,
+			 kc_engine_available()) ?:
+	      nla_put_string(msg, KCOLLAPSE_A_ENGINE_STATUS,
+			     kc_engine_status()) ?:
+	      nla_put_u32(msg, KCOLLAPSE_A_OPS_IN_FLIGHT, kc_ops_in_flight()) ?:
+	      nla_put_u32(msg, KCOLLAPSE_A_OPS_MAX, KCOLLAPSE_MAX_OPS);
+	return kc_nl_reply_send(info, msg, hdr, err);
+}
+
+static const struct genl_ops kc_genl_ops[] = {
+	{
+		.cmd = KCOLLAPSE_CMD_COLLAPSE,
+		.doit = kc_nl_collapse,
+		.policy = kc_collapse_policy,
+		.maxattr = ARRAY_SIZE(kc_collapse_policy) - 1,
+	},
+	{
+		.cmd = KCOLLAPSE_CMD_CANCEL,
+		.doit = kc_nl_cancel,
+		.policy = kc_cancel_policy,
+		.maxattr = ARRAY_SIZE(kc_cancel_policy) - 1,
+	},
+	{
+		/* no policy: any attribute is rejected */
+		.cmd = KCOLLAPSE_CMD_GET_INFO,
+		.doit = kc_nl_get_info,
+	},
+};
+
+/*
+ * parallel_ops: a COLLAPSE may run for seconds, and CANCEL and GET_INFO
+ * must answer meanwhile. netnsok stays false: initial namespace only.
+ */
+static struct genl_family kc_family __ro_after_init = {
+	.name = KCOLLAPSE_GENL_NAME,
+	.version = KCOLLAPSE_GENL_VERSION,
+	.module = THIS_MODULE,
+	.ops = kc_genl_ops,
+	.n_ops = ARRAY_SIZE(kc_genl_ops),
+	.parallel_ops = true,
+};
+
+int kc_netlink_init(void)
+{
+	return genl_register_family(&kc_family);
+}
+
+/*
+ * genl_unregister_family() takes the genetlink callback lock for writing,
+ * which every running doit holds for reading: it returns only once they
+ * have all returned.
+ */
+void kc_netlink_exit(void)
+{
+	genl_unregister_family(&kc_family);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Operations in flight: at most one per target address space, a bounded
+ * number in total, each told to stop by CANCEL or by module unload.
+ */
+#ifndef _KCOLLAPSE_OPS_H
+#define _KCOLLAPSE_OPS_H
+
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <net/netlink.h>
+
+struct kc_op {
+	struct list_head node;
+	struct mm_struct *mm;	/* the target; the caller holds mmgrab() */
+	int stop;		/* 0 or a KCOLLAPSE_STOP_* set by others */
+};
+
+int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack);
+void kc_ops_end(struct kc_op *op);
+int kc_ops_stop_requested(const struct kc_op *op);
+unsigned int kc_ops_cancel(const struct mm_struct *mm);
+unsigned int kc_ops_in_flight(void);
+/* Refuse new operations and tell running ones to stop. */
+void kc_ops_shutdown(void);
+
+#endif /* _KCOLLAPSE_OPS_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include "compat.h"
+#include "frames.h"
+#include "window.h"
+
+/*
+ * Private, anonymous, readable and writable: what a heap (brk or the plain
+ * anonymous arenas of a Go runtime) looks like. Shared, special, hugetlb and
+ * VM_NOHUGEPAGE memory is never touched; neither are stacks, whose guard
+ * gap moves with them.
+ */
+#define KC_VM_EXCLUDED (VM_SHARED | VM_MAYSHARE | VM_IO | VM_PFNMAP | \
+			VM_MIXEDMAP | VM_HUGETLB | VM_NOHUGEPAGE | \
+			VM_GROWSDOWN | VM_GROWSUP | VM_DONTEXPAND)
+
+bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous)
+{
+	if (!anonymous || (vm_flags & KC_VM_EXCLUDED))
+		return false;
+	return (vm_flags & (VM_READ | VM_WRITE)) == (VM_READ | VM_WRITE);
+}
+
+bool kc_vma_eligible(const struct vm_area_struct *vma)
+{
+	return kc_vma_flags_eligible(vma->vm_flags,
+				     !vma->vm_ops && !vma->vm_file);
+}
+
+unsigned long kc_first_window(unsigned long start, unsigned long end)
+{
+	unsigned long win;
+
+	if (start > ULONG_MAX - (KC_WINDOW_SIZE - 1))
+		return 0;
+	win = (start + KC_WINDOW_SIZE - 1) & KC_WINDOW_MASK;
+	if (win < start || win > end || end - win < KC_WINDOW_SIZE)
+		return 0;
+	return win;
+}
+
+unsigned long kc_span_end(unsigned long addr, unsigned long end)
+{
+	unsigned long next = (addr & KC_WINDOW_MASK) + KC_WINDOW_SIZE;
+
+	/* next wraps to 0 at the top of the address space */
+	if (next < addr || next > end)
+		return end;
+	return next;
+}
+
+enum kc_window_class kc_classify(const struct kc_window_scan *scan,
+				 unsigned int min_fill)
+{
+	if (scan->pmd_mapped)
+		return KC_WIN_HUGE;
+	if (scan->unstable)
+		return KC_WIN_UNSTABLE;
+	if (!scan->present)
+		return KC_WIN_EMPTY;
+	if (scan->present < min_fill)
+		return KC_WIN_SPARSE;
+	return KC_WIN_CANDIDATE;
+}
+
+static int kc_scan_ptes(pmd_t pmdval, unsigned long start, unsigned long end,
+			struct kc_window_scan *scan,
+			struct kc_frame_set *frames)
+{
+	pte_t *pte = kc_pte_table(pmdval, start);
+	unsigned long addr;
+	int err;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE, pte++) {
+		pte_t val = READ_ONCE(*pte);
+
+		if (!pte_present(val) || is_zero_pfn(pte_pfn(val)))
+			continue;
+		scan->present++;
+		if (frames) {
+			err = kc_frames_add(frames, pte_pfn(val), PAGE_SIZE);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
+		 unsigned long end, struct kc_window_scan *scan,
+		 struct kc_frame_set *frames)
+{
+	pmd_t *pmd;
+	pmd_t pmdval;
+
+	memset(scan, 0, sizeof(*scan));
+	mmap_assert_locked(vma->vm_mm);
+	/* No anon_vma: nothing was ever faulted in here. */
+	if (!vma->anon_vma)
+		return 0;
+	pmd = kc_pmd_lookup(vma->vm_mm, start);
+	if (!pmd)
+		return 0;
+	pmdval = READ_ONCE(*pmd);
+	if (pmd_none(pmdval))
+		return 0;
+	/* a migration entry: the PMD is being changed under us */
+	if (!pmd_present(pmdval)) {
+		scan->unstable = true;
+		return 0;
+	}
+	if (pmd_trans_huge(pmdval)) {
+		scan->pmd_mapped = true;
+		scan->present = (end - start) >> PAGE_SHIFT;
+		if (!frames)
+			return 0;
+		return kc_frames_add(frames, pmd_pfn(pmdval), end - start);
+	}
+	if (pmd_bad(pmdval)) {
+		scan->unstable = true;
+		return 0;
+	}
+	return kc_scan_ptes(pmdval, start, end, scan, frames);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 2 MiB windows: which VMAs qualify, where their aligned windows lie, and
+ * what a window holds before anyone tries to collapse it.
+ */
+#ifndef _KCOLLAPSE_WINDOW_H
+#define _KCOLLAPSE_WINDOW_H
+
+#include <linux/bits.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+#define KC_WINDOW_SIZE	BIT(21)
+#define KC_WINDOW_MASK	(~(KC_WINDOW_SIZE - 1))
+#define KC_WINDOW_PAGES	(KC_WINDOW_SIZE >> 12)
+
+struct kc_frame_set;
+
+/* What reading one window's page tables found. */
+struct kc_window_scan {
+	unsigned int present;	/* present order-0 anon pages (zero page excluded) */
+	bool pmd_mapped;	/* mapped by one PMD: already huge */
+	bool unstable;		/* PMD under migration or split: leave it */
+};
+
+enum kc_window_class {
+	KC_WIN_EMPTY,
+	KC_WIN_HUGE,
+	KC_WIN_SPARSE,
+	KC_WIN_CANDIDATE,
+	KC_WIN_UNSTABLE,	/* counted as a transient failure, not tried */
+};
+
+bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous);
+bool kc_vma_eligible(const struct vm_area_struct *vma);
+
+/*
+ * First 2 MiB-aligned window at or after @start that ends at or before @end,
+ * or 0 if there is none. Window addresses are never 0: page 0 is unmappable.
+ */
+unsigned long kc_first_window(unsigned long start, unsigned long end);
+
+/* End of the PMD-sized span that starts at @addr, clamped to @end. */
+unsigned long kc_span_end(unsigned long addr, unsigned long end);
+
+enum kc_window_class kc_classify(const struct kc_window_scan *scan,
+				 unsigned int min_fill);
+
+/*
+ * Read the page tables for [@start, @end), which must lie inside one PMD
+ * and inside @vma, with mmap_read_lock held. If @frames is not NULL, the
+ * 2 MiB physical frames of every present page are added to it; returns
+ * -ENOMEM if that fails, else 0.
+ */
+int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
+		 unsigned long end, struct kc_window_scan *scan,
+		 struct kc_frame_set *frames);
+
+#endif /* _KCOLLAPSE_WINDOW_H */
