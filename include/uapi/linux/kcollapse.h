@@ -17,7 +17,13 @@
  * NLM_F_ACK if you want an explicit ack on success).
  *
  * All counts are u64 unless noted; times are in nanoseconds or milliseconds
- * as their names say; pids are numbers in the caller's pid namespace.
+ * as their names say; pids are numbers in the caller's pid namespace. The
+ * version field of the generic netlink header is not checked.
+ *
+ * A request runs synchronously in the caller's sendmsg(): COLLAPSE returns
+ * only when the operation ends. Commands run in parallel, so CANCEL and
+ * GET_INFO (from another socket) answer while a COLLAPSE runs. Only a fatal
+ * signal, not an ordinary one, stops a COLLAPSE early on the caller's side.
  *
  * KCOLLAPSE_CMD_COLLAPSE
  * ----------------------
@@ -61,9 +67,11 @@
  *   Privilege: CAP_SYS_ADMIN in the initial user namespace.
  *   Request: KCOLLAPSE_A_PID u32, required (any thread id of the target).
  *   Reply: KCOLLAPSE_A_PID and KCOLLAPSE_A_CANCELLED (u32: number of running
- *   operations on that process told to stop, 0 or 1). Not finding one is not an error. The
- *   cancelled COLLAPSE returns after its current window with stop reason
+ *   operations on that process told to stop, 0 or 1). A live process with
+ *   no operation running is not an error (CANCELLED = 0). The cancelled
+ *   COLLAPSE returns after its current window with stop reason
  *   KCOLLAPSE_STOP_CANCELLED.
+ *   Errors: -EINVAL, -ESRCH, -EPERM as for COLLAPSE.
  *
  * KCOLLAPSE_CMD_GET_INFO
  * ----------------------
@@ -108,15 +116,26 @@
  *   KCOLLAPSE_R_ELAPSED_NS       wall time of the operation
  *   KCOLLAPSE_R_FRAMES_BEFORE    distinct 2 MiB physical frames holding the
  *                                target's present anonymous pages in the
- *                                covered ranges, before
+ *                                covered ranges, before (see "Frames")
  *   KCOLLAPSE_R_FRAMES_AFTER     the same, after (equal to before in a dry
  *                                run; measured even when stopped early,
  *                                0 when the target exited or the caller
  *                                was killed)
  *   KCOLLAPSE_R_PRESENT_BEFORE   present anonymous bytes, covered ranges
+ *                                (a PMD-mapped window: its 2 MiB)
  *   KCOLLAPSE_R_PRESENT_AFTER    the same, after
  *   KCOLLAPSE_R_STOP_REASON      u32, enum kcollapse_stop_reason
  *   KCOLLAPSE_R_MARKED           VMAs given MADV_HUGEPAGE (MARK_HUGEPAGE)
+ *
+ * Frames
+ * ------
+ *   The covered ranges are the eligible VMAs (private, anonymous, readable
+ *   and writable; not shared, VM_NOHUGEPAGE, VM_IO, VM_PFNMAP, hugetlb or
+ *   grows-down) clipped to the requested range, including the parts of a
+ *   VMA too small for a whole window. Every present PTE there counts
+ *   (copy-on-write pages shared with a child too) except the shared zero
+ *   page; a PMD-mapped window counts as one frame. A frame is a physical
+ *   address >> 21. userspace can compute the same from /proc/PID/pagemap.
  */
 #ifndef _UAPI_LINUX_KCOLLAPSE_H
 #define _UAPI_LINUX_KCOLLAPSE_H

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Human-readable and JSON output of kcollapse results. JSON is built with
+ * json-c, never printed by hand.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+
+#include <linux/kcollapse.h>
+
+#include "output.h"
+
+#define CTL_STR_(x) #x
+#define CTL_STR(x) CTL_STR_(x)
+
+static const struct {
+	const char *name;
+	size_t offset;
+} ctl_result_fields[] = {
+#define CTL_FIELD(n, f) { n, offsetof(struct kc_result, f) }
+	CTL_FIELD("regions", regions),
+	CTL_FIELD("chunks", chunks),
+	CTL_FIELD("candidates", candidates),
+	CTL_FIELD("collapsed", collapsed),
+	CTL_FIELD("alreadyHuge", already_huge),
+	CTL_FIELD("skippedEmpty", skipped_empty),
+	CTL_FIELD("skippedSparse", skipped_sparse),
+	CTL_FIELD("failedNomem", failed_nomem),
+	CTL_FIELD("failedBusy", failed_busy),
+	CTL_FIELD("failedAgain", failed_again),
+	CTL_FIELD("failedIneligible", failed_ineligible),
+	CTL_FIELD("failedOther", failed_other),
+	CTL_FIELD("elapsedNs", elapsed_ns),
+	CTL_FIELD("framesBefore", frames_before),
+	CTL_FIELD("framesAfter", frames_after),
+	CTL_FIELD("presentBytesBefore", present_before),
+	CTL_FIELD("presentBytesAfter", present_after),
+	CTL_FIELD("marked", marked),
+#undef CTL_FIELD
+};
+
+/* Add @value under @key; false (and @value freed) on failure. */
+static bool ctl_add(struct json_object *obj, const char *key,
+		    struct json_object *value)
+{
+	if (!value)
+		return false;
+	if (json_object_object_add(obj, key, value) < 0) {
+		json_object_put(value);
+		return false;
+	}
+	return true;
+}
+
+static bool ctl_add_u64(struct json_object *obj, const char *key, uint64_t v)
+{
+	return ctl_add(obj, key, json_object_new_uint64(v));
+}
+
+static bool ctl_add_str(struct json_object *obj, const char *key,
+			const char *s)
+{
+	return ctl_add(obj, key, json_object_new_string(s));
+}
+
+static struct json_object *ctl_fail(struct json_object *obj)
+{
+	json_object_put(obj);
+	return NULL;
+}
+
+struct json_object *ctl_result_json(const struct kc_result *res)
+{
+	struct json_object *obj = json_object_new_object();
+	size_t i;
+
+	if (!obj)
+		return NULL;
+	for (i = 0; i < sizeof(ctl_result_fields) / sizeof(ctl_result_fields[0]);
+	     i++) {
+		const uint64_t *v = (const uint64_t *)(const void *)
+			((const char *)res + ctl_result_fields[i].offset);
+
+		if (!ctl_add_u64(obj, ctl_result_fields[i].name, *v))
+			return ctl_fail(obj);
+	}
+	/* elapsedMs rounds to the nearest millisecond. */
+	if (!ctl_add_u64(obj, "skipped", kc_result_skipped(res)) ||
+	    !ctl_add(obj, "elapsedMs", json_object_new_int64(
+			(int64_t)(res->elapsed_ns / 1000000 +
+				  (res->elapsed_ns % 1000000 >= 500000)))) ||
+	    !ctl_add_str(obj, "stopReason",
+			 kc_stop_reason_name(res->stop_reason)) ||
+	    !ctl_add_str(obj, "engine", res->engine) ||
+	    !ctl_add(obj, "pid", json_object_new_int(res->pid)))
+		return ctl_fail(obj);
+	return obj;
+}
+
+struct json_object *ctl_frames_json(pid_t pid, const struct kc_frames *fr)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (!obj)
+		return NULL;
+	if (!ctl_add(obj, "pid", json_object_new_int(pid)) ||
+	    !ctl_add_u64(obj, "regions", fr->regions) ||
+	    !ctl_add_u64(obj, "presentPages", fr->present_pages) ||
+	    !ctl_add_u64(obj, "presentBytes", fr->present_bytes) ||
+	    !ctl_add_u64(obj, "frames", fr->frames) ||
+	    !ctl_add_u64(obj, "liveWindows", fr->live_windows))
+		return ctl_fail(obj);
+	return obj;
+}
+
+struct json_object *ctl_info_json(const struct kc_info *info)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (!obj)
+		return NULL;
+	if (!ctl_add_str(obj, "moduleVersion", info->module_version) ||
+	    !ctl_add_u64(obj, "protocolVersion", info->proto_version) ||
+	    !ctl_add_str(obj, "kernelRelease", info->kernel_release) ||
+	    !ctl_add_str(obj, "engine", info->engine) ||
+	    !ctl_add(obj, "engineAvailable",
+		     json_object_new_boolean(info->engine_available)) ||
+	    !ctl_add_str(obj, "engineStatus", info->engine_status) ||
+	    !ctl_add_u64(obj, "opsInFlight", info->ops_in_flight) ||
+	    !ctl_add_u64(obj, "opsMax", info->ops_max))
+		return ctl_fail(obj);
+	return obj;
+}
+
+int ctl_print_json(FILE *f, struct json_object *obj)
+{
+	const char *s;
+	int err = 0;
+
+	if (!obj)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		err = -ENOMEM;
+	else if (fprintf(f, "%s\n", s) < 0)
+		err = -EIO;
+	json_object_put(obj);
+	return err;
+}
+
+void ctl_format_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+/* " (-71.7%)" change from @before to @after, or "" when before is 0. */
+static void ctl_format_change(char *buf, size_t len, uint64_t before,
+			      uint64_t after)
+{
+	if (!before) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, " (%+.1f%%)",
+		 ((double)after - (double)before) * 100.0 / (double)before);
+}
+
+/* One "  label:      value" row; @label carries its own indentation. */
+static void ctl_row(FILE *f, const char *label, uint64_t v)
+{
+	fprintf(f, "  %-24s%" PRIu64 "\n", label, v);
+}
+
+void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
+{
+	char before[32], after[32], change[32];
+
+	fprintf(f, "pid %d: %s%s, stop reason: %s\n", (int)res->pid,
+		dry_run ? "dry run" : "collapse",
+		res->stop_reason == KC_STOP_DONE ? " complete" : " stopped early",
+		kc_stop_reason_name(res->stop_reason));
+	fprintf(f, "  %-24s%s\n", "engine:", res->engine);
+	fprintf(f, "  %-24s%.3f ms\n", "elapsed:",
+		(double)res->elapsed_ns / 1e6);
+	fprintf(f, "  %-24s%" PRIu64, "regions:", res->regions);
+	if (res->marked)
+		fprintf(f, " (%" PRIu64 " marked MADV_HUGEPAGE)", res->marked);
+	fputc('\n', f);
+	fprintf(f, "  %-24s%" PRIu64 " reached, %" PRIu64 " candidates\n",
+		"windows:", res->chunks, res->candidates);
+	ctl_row(f, "  collapsed:", res->collapsed);
+	ctl_row(f, "  already huge:", res->already_huge);
+	ctl_row(f, "  skipped:", kc_result_skipped(res));
+	ctl_row(f, "    empty:", res->skipped_empty);
+	ctl_row(f, "    sparse:", res->skipped_sparse);
+	ctl_row(f, "    failed nomem:", res->failed_nomem);
+	ctl_row(f, "    failed busy:", res->failed_busy);
+	ctl_row(f, "    failed again:", res->failed_again);
+	ctl_row(f, "    failed ineligible:", res->failed_ineligible);
+	ctl_row(f, "    failed other:", res->failed_other);
+
+	ctl_format_change(change, sizeof(change), res->frames_before,
+			  res->frames_after);
+	fprintf(f, "  %-24s%" PRIu64 " -> %" PRIu64 "%s\n", "2 MiB frames:",
+		res->frames_before, res->frames_after, change);
+	ctl_format_bytes(before, sizeof(before), res->present_before);
+	ctl_format_bytes(after, sizeof(after), res->present_after);
+	ctl_format_change(change, sizeof(change), res->present_before,
+			  res->present_after);
+	fprintf(f, "  %-24s%s -> %s%s\n", "present bytes:", before, after,
+		change);
+}
+
+void ctl_print_frames(FILE *f, pid_t pid, const struct kc_frames *fr)
+{
+	char bytes[32];
+
+	ctl_format_bytes(bytes, sizeof(bytes), fr->present_bytes);
+	fprintf(f, "pid %d: private anonymous memory\n", (int)pid);
+	ctl_row(f, "regions:", fr->regions);
+	ctl_row(f, "present pages:", fr->present_pages);
+	fprintf(f, "  %-24s%s (%" PRIu64 ")\n", "present bytes:", bytes,
+		fr->present_bytes);
+	fprintf(f, "  %-24s%" PRIu64, "2 MiB frames:", fr->frames);
+	if (fr->frames)
+		fprintf(f, " (%.1f%% full)", (double)fr->present_bytes * 100.0 /
+			((double)fr->frames * (2 << 20)));
+	fputc('\n', f);
+	ctl_row(f, "windows with pages:", fr->live_windows);
+}
+
+void ctl_print_info(FILE *f, const struct kc_info *info)
+{
+	fprintf(f, "%-24s%s\n", "module version:", info->module_version);
+	fprintf(f, "%-24s%u%s\n", "protocol version:", info->proto_version,
+		info->proto_version == KCOLLAPSE_GENL_VERSION ? "" :
+		" (this tool speaks " CTL_STR(KCOLLAPSE_GENL_VERSION) ")");
+	fprintf(f, "%-24s%s\n", "kernel:", info->kernel_release);
+	fprintf(f, "%-24s%s (%s)\n", "engine:", info->engine,
+		info->engine_available ? "available" : "unavailable");
+	fprintf(f, "%-24s%s\n", "engine status:", info->engine_status);
+	fprintf(f, "%-24s%u in flight, %u max\n", "operations:",
+		info->ops_in_flight, info->ops_max);
+}

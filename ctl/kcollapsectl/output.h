@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Human-readable and JSON output of kcollapse results.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#ifndef CTL_OUTPUT_H
+#define CTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include <kcollapse/kcollapse.h>
+
+/*
+ * ctl_result_json() - a collapse result as the orchestrator's CollapseResult
+ * (regions, chunks, collapsed, skipped, alreadyHuge, elapsedMs) plus every
+ * other statistic in camelCase, stopReason as a string, engine and pid.
+ * Returns a new object (json_object_put() it) or NULL without memory.
+ */
+struct json_object *ctl_result_json(const struct kc_result *res);
+
+/* pid, regions, presentPages, presentBytes, frames, liveWindows. */
+struct json_object *ctl_frames_json(pid_t pid, const struct kc_frames *fr);
+
+/* moduleVersion, protocolVersion, kernelRelease, engine, engineAvailable,
+ * engineStatus, opsInFlight, opsMax. */
+struct json_object *ctl_info_json(const struct kc_info *info);
+
+/* Print @obj on one line followed by a newline, then drop it. 0 or -errno. */
+int ctl_print_json(FILE *f, struct json_object *obj);
+
+/* Human-readable blocks. */
+void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run);
+void ctl_print_frames(FILE *f, pid_t pid, const struct kc_frames *fr);
+void ctl_print_info(FILE *f, const struct kc_info *info);
+
+/* "0 B", "512 KiB", "12.3 MiB", ... */
+void ctl_format_bytes(char *buf, size_t len, uint64_t bytes);
+
+#endif /* CTL_OUTPUT_H */

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * KCOLLAPSE_CMD_COLLAPSE.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <linux/kcollapse.h>
+
+#include "internal.h"
+
+_Static_assert((int)KC_STOP_DONE == (int)KCOLLAPSE_STOP_DONE &&
+	       (int)KC_STOP_CANCELLED == (int)KCOLLAPSE_STOP_CANCELLED &&
+	       (int)KC_STOP_DEADLINE == (int)KCOLLAPSE_STOP_DEADLINE &&
+	       (int)KC_STOP_CALLER_KILLED == (int)KCOLLAPSE_STOP_CALLER_KILLED &&
+	       (int)KC_STOP_TARGET_EXITED == (int)KCOLLAPSE_STOP_TARGET_EXITED &&
+	       (int)KC_STOP_UNLOADING == (int)KCOLLAPSE_STOP_UNLOADING,
+	       "enum kc_stop_reason must match enum kcollapse_stop_reason");
+
+static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
+	[KCOLLAPSE_R_REGIONS]		= { .type = NLA_U64 },
+	[KCOLLAPSE_R_CHUNKS]		= { .type = NLA_U64 },
+	[KCOLLAPSE_R_CANDIDATES]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_COLLAPSED]		= { .type = NLA_U64 },
+	[KCOLLAPSE_R_ALREADY_HUGE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_SKIPPED_EMPTY]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_SKIPPED_SPARSE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FAILED_NOMEM]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FAILED_BUSY]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FAILED_AGAIN]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FAILED_INELIGIBLE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FAILED_OTHER]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_ELAPSED_NS]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FRAMES_BEFORE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_FRAMES_AFTER]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PRESENT_BEFORE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PRESENT_AFTER]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_STOP_REASON]	= { .type = NLA_U32 },
+	[KCOLLAPSE_R_MARKED]		= { .type = NLA_U64 },
+};
+
+/* Where each u64 statistic lands in struct kc_result. */
+static const struct {
+	int attr;
+	size_t offset;
+} kc_result_fields[] = {
+#define KC_FIELD(a, f) { KCOLLAPSE_R_##a, offsetof(struct kc_result, f) }
+	KC_FIELD(REGIONS, regions),
+	KC_FIELD(CHUNKS, chunks),
+	KC_FIELD(CANDIDATES, candidates),
+	KC_FIELD(COLLAPSED, collapsed),
+	KC_FIELD(ALREADY_HUGE, already_huge),
+	KC_FIELD(SKIPPED_EMPTY, skipped_empty),
+	KC_FIELD(SKIPPED_SPARSE, skipped_sparse),
+	KC_FIELD(FAILED_NOMEM, failed_nomem),
+	KC_FIELD(FAILED_BUSY, failed_busy),
+	KC_FIELD(FAILED_AGAIN, failed_again),
+	KC_FIELD(FAILED_INELIGIBLE, failed_ineligible),
+	KC_FIELD(FAILED_OTHER, failed_other),
+	KC_FIELD(ELAPSED_NS, elapsed_ns),
+	KC_FIELD(FRAMES_BEFORE, frames_before),
+	KC_FIELD(FRAMES_AFTER, frames_after),
+	KC_FIELD(PRESENT_BEFORE, present_before),
+	KC_FIELD(PRESENT_AFTER, present_after),
+	KC_FIELD(MARKED, marked),
+#undef KC_FIELD
+};
+
+int kc_collapse_parse(struct nlattr **tb, void *arg)
+{
+	struct nlattr *rb[KCOLLAPSE_R_MAX + 1];
+	struct kc_result *res = arg;
+	size_t i;
+
+	if (!tb[KCOLLAPSE_A_RESULT])
+		return -EPROTO;
+	if (nla_parse_nested(rb, KCOLLAPSE_R_MAX, tb[KCOLLAPSE_A_RESULT],
+			     kc_result_policy) < 0)
+		return -EPROTO;
+
+	for (i = 0; i < sizeof(kc_result_fields) / sizeof(kc_result_fields[0]);
+	     i++) {
+		const struct nlattr *a = rb[kc_result_fields[i].attr];
+		uint64_t v = a ? nla_get_u64(a) : 0;
+
+		memcpy((char *)res + kc_result_fields[i].offset, &v, sizeof(v));
+	}
+	if (rb[KCOLLAPSE_R_STOP_REASON])
+		res->stop_reason = nla_get_u32(rb[KCOLLAPSE_R_STOP_REASON]);
+	if (tb[KCOLLAPSE_A_PID])
+		res->pid = (pid_t)nla_get_u32(tb[KCOLLAPSE_A_PID]);
+	return 0;
+}
+
+static int kc_check_collapse_req(struct kc_handle *h,
+				 const struct kc_collapse_req *req)
+{
+	if (req->pid <= 0) {
+		kc_set_error(h, "pid must be positive");
+		return -EINVAL;
+	}
+	if (req->flags & ~(KC_MARK_HUGEPAGE | KC_DRY_RUN)) {
+		kc_set_error(h, "unknown flags 0x%x",
+			     req->flags & ~(KC_MARK_HUGEPAGE | KC_DRY_RUN));
+		return -EINVAL;
+	}
+	if (req->range_len && req->range_len > UINT64_MAX - req->range_start) {
+		kc_set_error(h, "range wraps around the address space");
+		return -EINVAL;
+	}
+	if (req->min_fill > KCOLLAPSE_WINDOW_PAGES) {
+		kc_set_error(h, "min_fill must be 1..%d (0 = module default)",
+			     KCOLLAPSE_WINDOW_PAGES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kc_put_collapse_req(struct nl_msg *msg,
+			       const struct kc_collapse_req *req)
+{
+	if (nla_put_u32(msg, KCOLLAPSE_A_PID, (uint32_t)req->pid) < 0)
+		return -EMSGSIZE;
+	if (req->range_start &&
+	    nla_put_u64(msg, KCOLLAPSE_A_RANGE_START, req->range_start) < 0)
+		return -EMSGSIZE;
+	if (req->range_len &&
+	    nla_put_u64(msg, KCOLLAPSE_A_RANGE_LEN, req->range_len) < 0)
+		return -EMSGSIZE;
+	if (req->deadline_ms &&
+	    nla_put_u32(msg, KCOLLAPSE_A_DEADLINE_MS, req->deadline_ms) < 0)
+		return -EMSGSIZE;
+	if (req->min_fill &&
+	    nla_put_u32(msg, KCOLLAPSE_A_MIN_FILL, req->min_fill) < 0)
+		return -EMSGSIZE;
+	if ((req->flags & KC_MARK_HUGEPAGE) &&
+	    nla_put_flag(msg, KCOLLAPSE_A_MARK_HUGEPAGE) < 0)
+		return -EMSGSIZE;
+	if ((req->flags & KC_DRY_RUN) &&
+	    nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int kc_collapse_build(struct kc_handle *h, const struct kc_collapse_req *req,
+		      struct nl_msg **out)
+{
+	struct nl_msg *msg = kc_msg_new(h, KCOLLAPSE_CMD_COLLAPSE);
+	int err;
+
+	*out = NULL;
+	if (!msg)
+		return -ENOMEM;
+	err = kc_put_collapse_req(msg, req);
+	if (err < 0) {
+		nlmsg_free(msg);
+		return err;
+	}
+	*out = msg;
+	return 0;
+}
+
+int kc_collapse(struct kc_handle *h, const struct kc_collapse_req *req,
+		struct kc_result *res)
+{
+	struct nl_msg *msg;
+	int err;
+
+	if (!h)
+		return kc_ret(-EINVAL);
+	kc_clear_error(h);
+	if (!req || !res) {
+		kc_set_error(h, "kc_collapse: request and result are required");
+		return kc_ret(-EINVAL);
+	}
+	err = kc_check_collapse_req(h, req);
+	if (err < 0)
+		return kc_ret(err);
+
+	memset(res, 0, sizeof(*res));
+	err = kc_collapse_build(h, req, &msg);
+	if (err < 0)
+		return kc_ret(err);
+
+	err = kc_transact(h, msg, kc_collapse_parse, res);
+	if (err < 0)
+		return kc_ret(err);
+	snprintf(res->engine, sizeof(res->engine), "kmod");
+	return 0;
+}

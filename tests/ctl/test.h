@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Minimal test runner for the kcollapse host tests: each test is a
+ * function; CHECK() records a failure and goes on. The runner prints TAP
+ * lines and ends with "N passed, N failed".
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#ifndef KC_TEST_H
+#define KC_TEST_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+void t_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void t_skip(const char *why);
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond))						\
+			t_fail(__FILE__, __LINE__, "%s", #cond);	\
+	} while (0)
+
+#define CHECK_U64(a, b)							\
+	do {								\
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);	\
+		if (a_ != b_)						\
+			t_fail(__FILE__, __LINE__, "%s == %s: %" PRIu64	\
+			       " != %" PRIu64, #a, #b, a_, b_);		\
+	} while (0)
+
+#define CHECK_INT(a, b)							\
+	do {								\
+		long long a_ = (long long)(a), b_ = (long long)(b);	\
+		if (a_ != b_)						\
+			t_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld",\
+			       #a, #b, a_, b_);				\
+	} while (0)
+
+#define CHECK_STR(a, b)							\
+	do {								\
+		const char *a_ = (a), *b_ = (b);			\
+		if (!a_ || !b_ || strcmp(a_, b_))			\
+			t_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"",\
+			       #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");\
+	} while (0)
+
+/* Tests, one list per file. */
+#define KC_TESTS(X)				\
+	X(test_maps_anonymous)			\
+	X(test_maps_named)			\
+	X(test_maps_excluded)			\
+	X(test_maps_file_backed)		\
+	X(test_maps_malformed)			\
+	X(test_smaps_vmflags)			\
+	X(test_parse_u64)			\
+	X(test_parse_pid)			\
+	X(test_parse_range)			\
+	X(test_frames_self)			\
+	X(test_frames_range)			\
+	X(test_frames_other_process)		\
+	X(test_frames_ignores_ineligible)	\
+	X(test_frames_no_such_pid)		\
+	X(test_frames_hidden_pfns)		\
+	X(test_json_result)			\
+	X(test_json_frames_info)		\
+	X(test_names)				\
+	X(test_human_result)			\
+	X(test_open_without_module)		\
+	X(test_extack_parse)			\
+	X(test_collapse_request)		\
+	X(test_reply_parse)			\
+	X(test_genl_ctrl_roundtrip)		\
+	X(test_cli_usage)			\
+	X(test_cli_usage_errors)		\
+	X(test_cli_module_missing)		\
+	X(test_cli_frames)
+
+#define KC_DECLARE(name) void name(void);
+KC_TESTS(KC_DECLARE)
+
+#endif /* KC_TEST_H */
