@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kcollapse: the human-facing wrapper.
+#
+#   make                 module (against KDIR) and userspace tools
+#   make module          kcollapse.ko against KDIR (default: running kernel)
+#   make tools           libkcollapse, kcollapsectl, test workload
+#   make check           every test: style, host unit tests, guest VMs
+#   make demo            the main job in a guest VM, before and after
+#   make style           checkpatch --strict on the module
+#   make clean
+#
+# Run `bash scripts/deps.sh` once first (as root): it installs what the
+# build and the tests need.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+SANITIZE ?= 0
+
+all: module tools
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): pass KDIR=/usr/src/linux-headers-VERSION"; exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" W=1 modules
+
+tools:
+	$(MAKE) -C ctl SANITIZE=$(SANITIZE)
+	$(MAKE) -C tests/workload SANITIZE=$(SANITIZE)
+	$(MAKE) -C tests/tools SANITIZE=$(SANITIZE)
+
+style:
+	bash scripts/checkpatch.sh
+
+check:
+	bash tests/check.sh
+
+demo: tools
+	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
+		--bins "$(GUEST_BINS)"
+
+# The end-to-end suite in guest VMs (part of make check).
+vm-test: tools
+	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
+		--bins "$(GUEST_BINS)"
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
+	$(MAKE) -C ctl clean
+	$(MAKE) -C tests/workload clean
+	$(MAKE) -C tests/tools clean
+
+GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
+	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
+	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq
+
+.PHONY: all module tools style check demo vm-test clean

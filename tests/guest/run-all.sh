@@ -1,0 +1,35 @@
+#!/bin/sh
+# In-guest test runner: every t/*.sh in its own subshell, TAP on stdout.
+# KC_SUITE=demo runs the demo instead. KC_ARGS may name tests to run.
+cd /tests || exit 1
+. ./lib.sh
+
+if [ "${KC_SUITE:-e2e}" = demo ]; then
+	exec sh ./demo.sh
+fi
+
+tests=$(ls t/*.sh)
+[ -n "${KC_ARGS:-}" ] && tests=$(for n in $KC_ARGS; do ls t/*"$n"*.sh; done)
+echo "1..$(echo "$tests" | wc -w)"
+echo "# kernel $(uname -r)"
+n=0
+failed=0
+for t in $tests; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	start=$(date +%s)
+	out=$(sh "$t" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	took=$(( $(date +%s) - start ))
+	case $rc in
+	0) echo "ok $n - $name (${took}s)" ;;
+	77) echo "ok $n - $name # SKIP $(echo "$out" | grep '^SKIP' | tail -n 1)" ;;
+	*) echo "not ok $n - $name (rc=$rc, ${took}s)"; failed=$((failed + 1)) ;;
+	esac
+	# leave no workload or module state behind for the next test
+	pkill -9 kc-workload 2>/dev/null
+	pkill -9 kcollapsectl 2>/dev/null
+	lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
+done
+[ "$failed" -eq 0 ]
