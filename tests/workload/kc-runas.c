@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kc-runas UID GID CMD [ARGS...]: drop every supplementary group, become
+ * GID and UID, then execvp CMD. For testing that unprivileged callers are
+ * refused. Exit status 126 if the ids cannot be set, 127 if CMD cannot run.
+ */
+#include "kc-common.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	uint64_t uid, gid;
+
+	if (argc < 4 || kc_parse_u64(argv[1], 10, &uid) || uid >= UINT32_MAX ||
+	    kc_parse_u64(argv[2], 10, &gid) || gid >= UINT32_MAX) {
+		fprintf(stderr, "usage: kc-runas UID GID CMD [ARGS...]\n");
+		return 2;
+	}
+	if (setgroups(0, NULL)) {
+		perror("kc-runas: setgroups");
+		return 126;
+	}
+	if (setgid((gid_t)gid)) {
+		perror("kc-runas: setgid");
+		return 126;
+	}
+	if (setuid((uid_t)uid)) {
+		perror("kc-runas: setuid");
+		return 126;
+	}
+	execvp(argv[3], argv + 3);
+	fprintf(stderr, "kc-runas: %s: %s\n", argv[3], strerror(errno));
+	return 127;
+}
