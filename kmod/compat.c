@@ -42,25 +42,32 @@ enum kc_ibt_verdict kc_ibt_verdict(u32 first_insn, bool enforced)
 	return first_insn == KC_ENDBR64 ? KC_IBT_ENDBR : KC_IBT_NO_ENDBR;
 }
 
-static bool kc_is_endbr_or_poison(u32 insn)
+/*
+ * kprobes places a probe on a function's entry past its ENDBR, sealed or
+ * not, so kp.addr may be symbol + 4: only on kernels built with IBT.
+ */
+unsigned int kc_probe_skew(u32 insn_before_probe, bool ibt_built)
 {
-	return insn == KC_ENDBR64 || insn == KC_ENDBR_POISON_OSP ||
-	       insn == KC_ENDBR_POISON_NOPL;
+	if (!ibt_built)
+		return 0;
+	switch (insn_before_probe) {
+	case KC_ENDBR64:
+	case KC_ENDBR_POISON_OSP:
+	case KC_ENDBR_POISON_NOPL:
+		return 4;
+	default:
+		return 0;
+	}
 }
 
-/*
- * kprobes places a probe on a function's entry past its (possibly sealed)
- * ENDBR, so kp.addr may be symbol + 4. Step back to the real start.
- */
 static void *kc_function_start(void *probe_addr)
 {
 	u32 insn;
 
-	if (!IS_ENABLED(CONFIG_X86_KERNEL_IBT))
-		return probe_addr;
 	if (copy_from_kernel_nofault(&insn, (u8 *)probe_addr - 4, sizeof(insn)))
 		return probe_addr;
-	return kc_is_endbr_or_poison(insn) ? (u8 *)probe_addr - 4 : probe_addr;
+	return (u8 *)probe_addr -
+	       kc_probe_skew(insn, IS_ENABLED(CONFIG_X86_KERNEL_IBT));
 }
 
 static void *kc_lookup(const char *name)

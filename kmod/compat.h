@@ -37,11 +37,20 @@ enum kc_ibt_verdict {
 
 enum kc_ibt_verdict kc_ibt_verdict(u32 first_insn, bool enforced);
 
+/* Bytes between a kprobe's address and its function's start (0 or 4). */
+unsigned int kc_probe_skew(u32 insn_before_probe, bool ibt_built);
+
 /*
  * Lockless read of one PMD entry and of the PTE table below it. Only valid
  * under mmap_read_lock() on a private anonymous VMA: see compat.c.
  */
 pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr);
+
+/*
+ * mmap_assert_locked() calls dump_mm() under CONFIG_DEBUG_VM, which 6.1
+ * does not export; lockdep's half of it is all a module can use.
+ */
+#define kc_assert_mmap_locked(mm) lockdep_assert_held(&(mm)->mmap_lock)
 pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr);
 
 #endif /* _KCOLLAPSE_COMPAT_H */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/capability.h>
-#include <linux/overflow.h>
 #include <linux/stddef.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
@@ -9,23 +8,8 @@
 #include "compat.h"
 #include "netlink.h"
 #include "ops.h"
+#include "request.h"
 #include "target.h"
-#include "window.h"
-
-static const struct nla_policy kc_collapse_policy[KCOLLAPSE_A_DRY_RUN + 1] = {
-	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[KCOLLAPSE_A_RANGE_START]	= { .type = NLA_U64 },
-	[KCOLLAPSE_A_RANGE_LEN]		= NLA_POLICY_MIN(NLA_U64, 1),
-	[KCOLLAPSE_A_DEADLINE_MS]	= { .type = NLA_U32 },
-	[KCOLLAPSE_A_MIN_FILL]		= NLA_POLICY_RANGE(NLA_U32, 1,
-							   KC_WINDOW_PAGES),
-	[KCOLLAPSE_A_MARK_HUGEPAGE]	= { .type = NLA_FLAG },
-	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
-};
-
-static const struct nla_policy kc_cancel_policy[KCOLLAPSE_A_PID + 1] = {
-	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
-};
 
 static struct genl_family kc_family;
 
@@ -38,34 +22,6 @@ static int kc_nl_require_admin(struct sk_buff *skb,
 	NL_SET_ERR_MSG(extack,
 		       "CAP_SYS_ADMIN in the initial user namespace is required");
 	return -EPERM;
-}
-
-static int kc_nl_parse_collapse(struct genl_info *info, struct kc_request *req)
-{
-	struct nlattr **a = info->attrs;
-	u64 start = 0, end = ULONG_MAX;
-
-	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
-		return -EINVAL;
-	req->pid = nla_get_u32(a[KCOLLAPSE_A_PID]);
-	if (a[KCOLLAPSE_A_RANGE_START])
-		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
-	if (a[KCOLLAPSE_A_RANGE_LEN] &&
-	    check_add_overflow(start, nla_get_u64(a[KCOLLAPSE_A_RANGE_LEN]),
-			       &end)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_RANGE_LEN],
-				    "range wraps around the address space");
-		return -EINVAL;
-	}
-	req->start = start;
-	req->end = end;
-	req->deadline_ms = a[KCOLLAPSE_A_DEADLINE_MS] ?
-		nla_get_u32(a[KCOLLAPSE_A_DEADLINE_MS]) : 0;
-	req->min_fill = a[KCOLLAPSE_A_MIN_FILL] ?
-		nla_get_u32(a[KCOLLAPSE_A_MIN_FILL]) : 1;
-	req->mark_hugepage = nla_get_flag(a[KCOLLAPSE_A_MARK_HUGEPAGE]);
-	req->dry_run = nla_get_flag(a[KCOLLAPSE_A_DRY_RUN]);
-	return 0;
 }
 
 #define KC_STAT(attr, field) { attr, offsetof(struct kc_stats, field) }
@@ -150,7 +106,7 @@ static int kc_nl_collapse(struct sk_buff *skb, struct genl_info *info)
 
 	err = kc_nl_require_admin(skb, info->extack);
 	if (!err)
-		err = kc_nl_parse_collapse(info, &req);
+		err = kc_request_parse(info, &req);
 	if (!err)
 		err = kc_collapse(&req, info->attrs[KCOLLAPSE_A_PID], &st,
 				  info->extack);
@@ -222,13 +178,13 @@ static const struct genl_ops kc_genl_ops[] = {
 		.cmd = KCOLLAPSE_CMD_COLLAPSE,
 		.doit = kc_nl_collapse,
 		.policy = kc_collapse_policy,
-		.maxattr = ARRAY_SIZE(kc_collapse_policy) - 1,
+		.maxattr = KC_COLLAPSE_MAXATTR,
 	},
 	{
 		.cmd = KCOLLAPSE_CMD_CANCEL,
 		.doit = kc_nl_cancel,
 		.policy = kc_cancel_policy,
-		.maxattr = ARRAY_SIZE(kc_cancel_policy) - 1,
+		.maxattr = KC_CANCEL_MAXATTR,
 	},
 	{
 		/* no policy: any attribute is rejected */

@@ -95,7 +95,7 @@ int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
 	pmd_t pmdval;
 
 	memset(scan, 0, sizeof(*scan));
-	mmap_assert_locked(vma->vm_mm);
+	kc_assert_mmap_locked(vma->vm_mm);
 	/* No anon_vma: nothing was ever faulted in here. */
 	if (!vma->anon_vma)
 		return 0;

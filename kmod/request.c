@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From a validated COLLAPSE request to a struct kc_request. The policies
+ * do all type and range checks; what they cannot express is checked here.
+ */
+#include <linux/overflow.h>
+#include <uapi/linux/kcollapse.h>
+#include "request.h"
+#include "window.h"
+
+const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
+	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[KCOLLAPSE_A_RANGE_START]	= { .type = NLA_U64 },
+	[KCOLLAPSE_A_RANGE_LEN]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[KCOLLAPSE_A_DEADLINE_MS]	= { .type = NLA_U32 },
+	[KCOLLAPSE_A_MIN_FILL]		= NLA_POLICY_RANGE(NLA_U32, 1,
+							   KC_WINDOW_PAGES),
+	[KCOLLAPSE_A_MARK_HUGEPAGE]	= { .type = NLA_FLAG },
+	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
+};
+
+const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1] = {
+	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+int kc_request_parse(struct genl_info *info, struct kc_request *req)
+{
+	struct nlattr **a = info->attrs;
+	u64 start = 0, end = ULONG_MAX;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+		return -EINVAL;
+	req->pid = nla_get_u32(a[KCOLLAPSE_A_PID]);
+	if (a[KCOLLAPSE_A_RANGE_START])
+		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
+	if (a[KCOLLAPSE_A_RANGE_LEN] &&
+	    check_add_overflow(start, nla_get_u64(a[KCOLLAPSE_A_RANGE_LEN]),
+			       &end)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_RANGE_LEN],
+				    "range wraps around the address space");
+		return -EINVAL;
+	}
+	req->start = start;
+	req->end = end;
+	req->deadline_ms = a[KCOLLAPSE_A_DEADLINE_MS] ?
+		nla_get_u32(a[KCOLLAPSE_A_DEADLINE_MS]) : 0;
+	req->min_fill = a[KCOLLAPSE_A_MIN_FILL] ?
+		nla_get_u32(a[KCOLLAPSE_A_MIN_FILL]) : 1;
+	req->mark_hugepage = nla_get_flag(a[KCOLLAPSE_A_MARK_HUGEPAGE]);
+	req->dry_run = nla_get_flag(a[KCOLLAPSE_A_DRY_RUN]);
+	return 0;
+}

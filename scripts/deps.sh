@@ -1,0 +1,49 @@
+#!/bin/bash
+# Installs everything kcollapse needs to build and to run its QEMU tests, from
+# Debian's archive. Idempotent and quick when all is present: dpkg-query is
+# asked first, and apt is only touched for what is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=kernels.sh
+source "$here/kernels.sh"
+
+pkgs=(
+	build-essential gcc make pkg-config
+	libnl-3-dev libnl-genl-3-dev libjson-c-dev libmicrohttpd-dev
+	qemu-system-x86 busybox-static cpio gzip xz-utils kmod
+	# kcollapsed's tests: the HTTP client (also packed into the guests),
+	# JSON checks, and libFuzzer (its runtime is only a Recommends of
+	# clang, which --no-install-recommends skips)
+	curl jq clang libclang-rt-dev
+)
+
+# installed PKG: true if dpkg considers PKG fully installed.
+installed() {
+	[[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+# The guest kernels' versions may need apt lists; kernels.sh refreshes them
+# itself if a lookup comes back empty.
+kver61=$(kc_kver_61)
+kver612=$(kc_kver_612)
+echo "deps.sh: guest kernels: deb61=$kver61 deb612=$kver612"
+pkgs+=("linux-headers-$kver61" "linux-headers-$kver612")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "deps.sh: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+echo "deps.sh: installing: ${missing[*]}"
+if [[ $(id -u) != 0 ]]; then
+	echo "deps.sh: must run as root to install packages" >&2
+	exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# build-module.sh KVER OUTDIR
+#
+# Builds kcollapse.ko for one Debian kernel against its installed headers,
+# from a private copy of the sources in OUTDIR/src: kbuild writes its objects
+# next to the sources, so two kernels built from the repo itself would
+# collide. Any compiler warning fails the build (W=1 adds the extra ones).
+# KC_SRC_DIR overrides the tree copied from (default: this repo); it must
+# hold Kbuild at its top (and kmod/, include/, VERSION), like the repo does.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+if (($# != 2)); then
+	echo "usage: $0 KVER OUTDIR" >&2
+	exit 2
+fi
+kver=$1
+out=$(mkdir -p "$2" && cd "$2" && pwd)
+srctree=${KC_SRC_DIR:-$(cd "$here/../.." && pwd)}
+kdir=/usr/src/linux-headers-$kver
+
+[[ -d $kdir ]] || { echo "build-module: $kdir missing (run tests/vm/fetch-kernel.sh $kver)" >&2; exit 1; }
+[[ -f $srctree/Kbuild ]] || { echo "build-module: no Kbuild in $srctree" >&2; exit 1; }
+
+# Fresh copy every time: stale objects from an older tree must not survive.
+rm -rf "$out/src" "$out/kcollapse.ko"
+mkdir -p "$out/src"
+cp "$srctree/Kbuild" "$out/src/"
+# Kbuild reads the module version from VERSION when there is one.
+if [[ -f $srctree/VERSION ]]; then cp "$srctree/VERSION" "$out/src/"; fi
+for d in kmod include; do
+	if [[ -d $srctree/$d ]]; then cp -R "$srctree/$d" "$out/src/"; fi
+done
+
+log=$out/build.log
+echo "build-module: $kver -> $out/kcollapse.ko"
+set +e
+make -C "$kdir" M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
+rc=$?
+set -e
+if ((rc != 0)); then
+	cat "$log" >&2
+	echo "build-module: make failed for $kver (status $rc)" >&2
+	exit 1
+fi
+if grep -q 'warning:' "$log"; then
+	grep -B2 -A4 'warning:' "$log" >&2
+	echo "build-module: warnings while building for $kver" >&2
+	exit 1
+fi
+
+ko=$(find "$out/src" -name kcollapse.ko | head -n1)
+[[ -n $ko ]] || { echo "build-module: no kcollapse.ko produced" >&2; exit 1; }
+cp "$ko" "$out/kcollapse.ko"
