@@ -4,7 +4,7 @@
 #
 #   make                 module (against KDIR) and userspace tools
 #   make module          kcollapse.ko against KDIR (default: running kernel)
-#   make tools           libkcollapse, kcollapsectl, test workload
+#   make tools           libkcollapse, kcollapsectl, kcollapsed, test tools
 #   make check           every test: style, host unit tests, guest VMs
 #   make demo            the main job in a guest VM, before and after
 #   make style           checkpatch --strict on the module
@@ -24,6 +24,7 @@ module:
 
 tools:
 	$(MAKE) -C ctl SANITIZE=$(SANITIZE)
+	$(MAKE) -C bridge SANITIZE=$(SANITIZE) tools
 	$(MAKE) -C tests/workload SANITIZE=$(SANITIZE)
 	$(MAKE) -C tests/tools SANITIZE=$(SANITIZE)
 
@@ -34,22 +35,27 @@ check:
 	bash tests/check.sh
 
 demo: tools
+	KC_MEM=$${KC_MEM:-2048} \
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
 # The end-to-end suite in guest VMs (part of make check).
+# KERNELS: deb61 deb612 (Debian's), proj projdbg (kernel/*.config, built).
 vm-test: tools
+	KC_MEM=$${KC_MEM:-2048} \
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	$(MAKE) -C ctl clean
+	$(MAKE) -C bridge clean
 	$(MAKE) -C tests/workload clean
 	$(MAKE) -C tests/tools clean
 
 GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
+	$(CURDIR)/bridge/build/kcollapsed $(CURDIR)/bridge/build/tests/kc-walltime \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
-	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq
+	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq /usr/bin/curl
 
 .PHONY: all module tools style check demo vm-test clean

@@ -12,6 +12,10 @@ pkgs=(
 	build-essential gcc make pkg-config
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libmicrohttpd-dev
 	qemu-system-x86 busybox-static cpio gzip xz-utils kmod
+	# the project's own guest kernel (tests/vm/build-kernel.sh) and its
+	# KUnit parser; checkpatch.pl comes from the 6.12 source package
+	linux-source-6.1 linux-source-6.12 bc flex bison libelf-dev libssl-dev
+	python3
 	# kcollapsed's tests: the HTTP client (also packed into the guests),
 	# JSON checks, and libFuzzer (its runtime is only a Recommends of
 	# clang, which --no-install-recommends skips)

@@ -37,7 +37,14 @@ run_suite() {
 run_suite style bash scripts/checkpatch.sh
 run_suite ctl make -s -C ctl SANITIZE=1 check
 run_suite workload make -s -C tests/workload SANITIZE=1 check
+run_suite bridge make -s -C bridge SANITIZE=1 check
 run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
+# The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit); its
+# guests are slow enough without sanitized userspace on top.
+run_suite vm-debug env KC_TIMEOUT=1800 make -s --no-print-directory \
+	SANITIZE=0 KERNELS=projdbg vm-test
+run_suite kunit bash tests/vm/kunit-summary.sh \
+	"${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/out/projdbg/results.log"
 
 echo "$pass passed, $fail failed"
 ((fail == 0))

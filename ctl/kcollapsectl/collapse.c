@@ -19,7 +19,7 @@
 
 #define COLLAPSE_USAGE \
 	"collapse PID [--range START:LEN] [--deadline-ms N] [--min-fill N] " \
-	"[--mark-hugepage] [--dry-run] [--json]"
+	"[--mark-hugepage] [--dry-run] [--engine auto|kmod|userspace] [--json]"
 
 enum {
 	OPT_RANGE = 256,
@@ -27,6 +27,7 @@ enum {
 	OPT_MIN_FILL,
 	OPT_MARK,
 	OPT_DRY_RUN,
+	OPT_ENGINE,
 	OPT_JSON,
 };
 
@@ -36,6 +37,7 @@ static const struct option collapse_options[] = {
 	{ "min-fill",		required_argument,	NULL, OPT_MIN_FILL },
 	{ "mark-hugepage",	no_argument,		NULL, OPT_MARK },
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
+	{ "engine",		required_argument,	NULL, OPT_ENGINE },
 	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -46,7 +48,8 @@ static void collapse_help(void)
 	ctl_usage(stdout, COLLAPSE_USAGE);
 	puts("\n"
 	     "Consolidate the private anonymous memory of process PID into 2 MiB\n"
-	     "transparent hugepages through the kcollapse kernel module.\n"
+	     "transparent hugepages, through the kcollapse kernel module or, without\n"
+	     "it, from userspace with process_madvise(MADV_COLLAPSE).\n"
 	     "\n"
 	     "  --range START:LEN  only [START, START+LEN); START and LEN in decimal or\n"
 	     "                     0x hex, LEN may end in K, M, G or T (default: all)\n"
@@ -55,6 +58,8 @@ static void collapse_help(void)
 	     "                     1..512 (default: the module's, 1)\n"
 	     "  --mark-hugepage    apply MADV_HUGEPAGE to the covered mappings first\n"
 	     "  --dry-run          classify windows only, change nothing\n"
+	     "  --engine E         auto (default: the module if it can collapse, else\n"
+	     "                     userspace), kmod, or userspace (no --mark-hugepage)\n"
 	     "  --json             print one JSON object instead of a summary\n"
 	     "\n"
 	     "Exits 0 whenever the operation ran, even if it stopped early or some\n"
@@ -63,7 +68,7 @@ static void collapse_help(void)
 
 /* Parse the command line into @req; returns -1 to go on, or an exit code. */
 static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
-			  bool *json)
+			  enum kc_engine *engine, bool *json)
 {
 	uint64_t v;
 	int c, err;
@@ -105,6 +110,12 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 		case OPT_DRY_RUN:
 			req->flags |= KC_DRY_RUN;
 			break;
+		case OPT_ENGINE:
+			if (kc_engine_parse(optarg, engine) < 0)
+				return ctl_usage_error("collapse", COLLAPSE_USAGE,
+					"invalid --engine '%s' (auto, kmod or userspace)",
+					optarg);
+			break;
 		case OPT_JSON:
 			*json = true;
 			break;
@@ -130,28 +141,24 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 
 int collapse_main(int argc, char *argv[])
 {
+	enum kc_engine engine = KC_ENGINE_AUTO;
 	struct kc_collapse_req req = { 0 };
 	struct kc_result res;
-	struct kc_handle *h;
 	char what[64];
 	bool json = false;
 	int ret, err;
 
-	ret = collapse_parse(argc, argv, &req, &json);
+	ret = collapse_parse(argc, argv, &req, &engine, &json);
 	if (ret >= 0)
 		return ret;
 
-	err = kc_open(&h);
-	if (err < 0)
+	err = kc_collapse_with(engine, &req, NULL, &res);
+	if (err == -ENOENT && engine == KC_ENGINE_KMOD)
 		return ctl_open_failed(err);
-	err = kc_collapse(h, &req, &res);
 	if (err < 0) {
 		snprintf(what, sizeof(what), "collapse pid %d", (int)req.pid);
-		ret = ctl_request_failed(what, err, kc_last_error(h));
-		kc_close(h);
-		return ret;
+		return ctl_request_failed(what, err, kc_last_error(NULL));
 	}
-	kc_close(h);
 
 	if (!res.pid)
 		res.pid = req.pid;

@@ -75,7 +75,7 @@ static const char *ctl_describe(int err)
 		return "busy: an operation on this address space is already "
 		       "running, or too many operations run";
 	case EOPNOTSUPP:
-		return "the collapse engine is unavailable on this kernel "
+		return "not possible with this engine on this kernel "
 		       "(see '" PROG_NAME " info')";
 	case EINVAL:
 		return "invalid request";

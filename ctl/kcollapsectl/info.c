@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kcollapsectl info [--json]
+ * kcollapsectl info [--engine kmod|userspace|auto] [--json]
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -13,9 +13,14 @@
 #include "ctl.h"
 #include "output.h"
 
-#define INFO_USAGE "info [--json]"
+#define INFO_USAGE "info [--engine kmod|userspace|auto] [--json]"
+
+enum {
+	OPT_ENGINE = 256,
+};
 
 static const struct option info_options[] = {
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -29,19 +34,116 @@ static void info_help(void)
 	     "release, the collapse engine and whether it is available, and the\n"
 	     "operations in flight. Needs no privilege.\n"
 	     "\n"
-	     "  --json   print one JSON object");
+	     "  --engine E   kmod (default): the module, an error if it is not loaded;\n"
+	     "               userspace: what the fallback engine can do here;\n"
+	     "               auto: both, and which engine 'collapse' would use\n"
+	     "  --json       print one JSON object");
+}
+
+/* The module's answer; returns -1 to go on, or an exit code. */
+static int info_kmod(struct kc_info *info, bool quiet, const char **err_msg)
+{
+	struct kc_handle *h;
+	int err, ret;
+
+	err = kc_open(&h);
+	if (err < 0) {
+		if (quiet) {
+			*err_msg = kc_last_error(NULL);
+			return -2;
+		}
+		return ctl_open_failed(err);
+	}
+	err = kc_get_info(h, info);
+	if (err < 0) {
+		ret = ctl_request_failed("info", err, kc_last_error(h));
+		kc_close(h);
+		return ret;
+	}
+	kc_close(h);
+	return -1;
+}
+
+static int info_show_kmod(bool json)
+{
+	struct kc_info info;
+	int ret = info_kmod(&info, false, NULL);
+
+	if (ret >= 0)
+		return ret;
+	if (!json) {
+		ctl_print_info(stdout, &info);
+		return CTL_EXIT_OK;
+	}
+	if (ctl_print_json(stdout, ctl_info_json(&info)) < 0) {
+		ctl_error("cannot print the answer as JSON");
+		return CTL_EXIT_ERROR;
+	}
+	return CTL_EXIT_OK;
+}
+
+static int info_show_userspace(bool json)
+{
+	struct kc_userspace_info us;
+
+	kc_userspace_info(&us);
+	if (!json) {
+		ctl_print_userspace(stdout, &us);
+		return CTL_EXIT_OK;
+	}
+	if (ctl_print_json(stdout, ctl_userspace_json(&us)) < 0) {
+		ctl_error("cannot print the answer as JSON");
+		return CTL_EXIT_ERROR;
+	}
+	return CTL_EXIT_OK;
+}
+
+static int info_show_auto(bool json)
+{
+	const char *module_err = NULL;
+	struct kc_userspace_info us;
+	struct ctl_auto_info a = { 0 };
+	int ret;
+
+	ret = info_kmod(&a.module, true, &module_err);
+	if (ret >= 0)
+		return ret;
+	a.module_loaded = ret == -1;
+	a.module_error = module_err;
+	kc_userspace_info(&us);
+	a.userspace = &us;
+	ret = kc_engine_select(KC_ENGINE_AUTO, 0, &a.selected, a.why,
+			       sizeof(a.why));
+	if (ret < 0) {
+		ctl_error("cannot select an engine: %s", kc_last_error(NULL));
+		return CTL_EXIT_ERROR;
+	}
+	if (!json) {
+		ctl_print_auto(stdout, &a);
+		return CTL_EXIT_OK;
+	}
+	if (ctl_print_json(stdout, ctl_auto_json(&a)) < 0) {
+		ctl_error("cannot print the answer as JSON");
+		return CTL_EXIT_ERROR;
+	}
+	return CTL_EXIT_OK;
 }
 
 int info_main(int argc, char *argv[])
 {
-	struct kc_handle *h;
-	struct kc_info info;
+	enum kc_engine engine = KC_ENGINE_KMOD;
 	bool json = false;
-	int c, err, ret;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", info_options, NULL)) != -1) {
 		switch (c) {
+		case OPT_ENGINE:
+			if (kc_engine_parse(optarg, &engine) < 0)
+				return ctl_usage_error("info", INFO_USAGE,
+					"invalid --engine '%s' (kmod, userspace or auto)",
+					optarg);
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -56,24 +158,12 @@ int info_main(int argc, char *argv[])
 		return ctl_usage_error("info", INFO_USAGE,
 				       "unexpected argument '%s'", argv[optind]);
 
-	err = kc_open(&h);
-	if (err < 0)
-		return ctl_open_failed(err);
-	err = kc_get_info(h, &info);
-	if (err < 0) {
-		ret = ctl_request_failed("info", err, kc_last_error(h));
-		kc_close(h);
-		return ret;
+	switch (engine) {
+	case KC_ENGINE_USERSPACE:
+		return info_show_userspace(json);
+	case KC_ENGINE_AUTO:
+		return info_show_auto(json);
+	default:
+		return info_show_kmod(json);
 	}
-	kc_close(h);
-
-	if (!json) {
-		ctl_print_info(stdout, &info);
-		return CTL_EXIT_OK;
-	}
-	if (ctl_print_json(stdout, ctl_info_json(&info)) < 0) {
-		ctl_error("cannot print the answer as JSON");
-		return CTL_EXIT_ERROR;
-	}
-	return CTL_EXIT_OK;
 }

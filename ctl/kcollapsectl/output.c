@@ -135,6 +135,45 @@ struct json_object *ctl_info_json(const struct kc_info *info)
 	return obj;
 }
 
+struct json_object *ctl_userspace_json(const struct kc_userspace_info *us)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (!obj)
+		return NULL;
+	if (!ctl_add(obj, "available", json_object_new_boolean(us->available)) ||
+	    !ctl_add_str(obj, "status", us->status) ||
+	    !ctl_add_str(obj, "hugeDetection", us->huge_detection))
+		return ctl_fail(obj);
+	return obj;
+}
+
+struct json_object *ctl_auto_json(const struct ctl_auto_info *a)
+{
+	struct json_object *obj = json_object_new_object();
+	struct json_object *module = NULL;
+
+	if (!obj)
+		return NULL;
+	if (a->module_loaded) {
+		module = ctl_info_json(&a->module);
+		if (!module)
+			return ctl_fail(obj);
+	}
+	if (json_object_object_add(obj, "module", module) < 0) {
+		json_object_put(module);
+		return ctl_fail(obj);
+	}
+	if (!ctl_add_str(obj, "selectedEngine", kc_engine_name(a->selected)) ||
+	    !ctl_add_str(obj, "selectedBecause", a->why) ||
+	    (!a->module_loaded &&
+	     !ctl_add_str(obj, "moduleError",
+			  a->module_error ? a->module_error : "")) ||
+	    !ctl_add(obj, "userspace", ctl_userspace_json(a->userspace)))
+		return ctl_fail(obj);
+	return obj;
+}
+
 int ctl_print_json(FILE *f, struct json_object *obj)
 {
 	const char *s;
@@ -258,4 +297,24 @@ void ctl_print_info(FILE *f, const struct kc_info *info)
 	fprintf(f, "%-24s%s\n", "engine status:", info->engine_status);
 	fprintf(f, "%-24s%u in flight, %u max\n", "operations:",
 		info->ops_in_flight, info->ops_max);
+}
+
+void ctl_print_userspace(FILE *f, const struct kc_userspace_info *us)
+{
+	fprintf(f, "%-24s%s\n", "userspace engine:", us->status);
+	if (us->available)
+		fprintf(f, "%-24s%s\n", "already-huge detection:",
+			us->huge_detection);
+}
+
+void ctl_print_auto(FILE *f, const struct ctl_auto_info *a)
+{
+	if (a->module_loaded)
+		ctl_print_info(f, &a->module);
+	else
+		fprintf(f, "%-24s%s\n", "module:", a->module_error ?
+			a->module_error : "not loaded");
+	ctl_print_userspace(f, a->userspace);
+	fprintf(f, "%-24s%s (%s)\n", "collapse uses:",
+		kc_engine_name(a->selected), a->why);
 }

@@ -99,8 +99,8 @@ int kc_collapse_parse(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int kc_check_collapse_req(struct kc_handle *h,
-				 const struct kc_collapse_req *req)
+int kc_check_collapse_req(struct kc_handle *h,
+			  const struct kc_collapse_req *req)
 {
 	if (req->pid <= 0) {
 		kc_set_error(h, "pid must be positive");

@@ -88,6 +88,13 @@ KC_HIDDEN int kc_collapse_build(struct kc_handle *h,
 				const struct kc_collapse_req *req,
 				struct nl_msg **out);
 
+/*
+ * Reject a malformed request with -EINVAL and a message on @h (NULL: the
+ * per-thread slot). Shared by both engines.
+ */
+KC_HIDDEN int kc_check_collapse_req(struct kc_handle *h,
+				    const struct kc_collapse_req *req);
+
 /* Copy a validated NLA_STRING into a fixed buffer, truncating. */
 KC_HIDDEN void kc_copy_string(char *dst, size_t len, const struct nlattr *a);
 

@@ -76,7 +76,15 @@ void t_skip(const char *why);
 	X(test_cli_usage)			\
 	X(test_cli_usage_errors)		\
 	X(test_cli_module_missing)		\
-	X(test_cli_frames)
+	X(test_cli_frames)			\
+	X(test_classify_rules)			\
+	X(test_userspace_collapse)		\
+	X(test_userspace_pte_mapped_thp)	\
+	X(test_userspace_stops)			\
+	X(test_userspace_lock)			\
+	X(test_userspace_errors)		\
+	X(test_engine_select)			\
+	X(test_cli_engine)
 
 #define KC_DECLARE(name) void name(void);
 KC_TESTS(KC_DECLARE)

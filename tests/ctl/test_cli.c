@@ -132,10 +132,11 @@ void test_cli_usage(void)
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "Usage: kcollapsectl collapse PID [--range START:LEN] "
 		      "[--deadline-ms N] [--min-fill N] [--mark-hugepage] "
-		      "[--dry-run] [--json]\n") != NULL);
+		      "[--dry-run] [--engine auto|kmod|userspace] [--json]\n") != NULL);
 	run(&r, "cancel", "-h", NULL);
 	CHECK_INT(r.status, 0);
-	CHECK(strstr(r.out, "Usage: kcollapsectl cancel PID\n") != NULL);
+	CHECK(strstr(r.out, "Usage: kcollapsectl cancel PID "
+		      "[--engine auto|kmod|userspace]\n") != NULL);
 	run(&r, "info", "--help", NULL);
 	CHECK_INT(r.status, 0);
 	run(&r, "frames", "--help", NULL);
@@ -209,20 +210,24 @@ void test_cli_module_missing(void)
 		t_skip("the kcollapse module is loaded");
 		return;
 	}
-	/* Valid command lines: exit 1 with exactly one line on stderr. */
-	run(&r, "collapse", "1", NULL);
+	/*
+	 * Valid command lines for the module's engine: exit 1 with exactly
+	 * one line on stderr. (The default engine, auto, falls back to
+	 * userspace instead: see test_cli_engine.)
+	 */
+	run(&r, "collapse", "1", "--engine", "kmod", NULL);
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
 	CHECK_STR(r.out, "");
 
 	run(&r, "collapse", "1", "--json", "--dry-run", "--range",
 	    "0x7f0000000000:64M", "--deadline-ms", "100", "--min-fill", "64",
-	    "--mark-hugepage", NULL);
+	    "--mark-hugepage", "--engine=kmod", NULL);
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
 	CHECK_STR(r.out, "");
 
-	run(&r, "cancel", "1", NULL);
+	run(&r, "cancel", "1", "--engine", "kmod", NULL);
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
 

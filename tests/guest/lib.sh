@@ -148,21 +148,29 @@ wl_range() {
 	printf '%s:0x%x\n' "$WL_BASE" $((end - WL_BASE))
 }
 
-# wait_in_flight: until the module reports a running operation
+# Milliseconds since boot: busybox date has no sub-second clock.
+now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+
+# ops_in_flight: what GET_INFO says
+ops_in_flight() { kcollapsectl info --json | jq .opsInFlight; }
+
+# wait_in_flight: until the module reports a running operation. Fails after
+# 60 s, or at once if the background collapse ($BG_PID) already ended: the
+# test needs an operation to interrupt.
 wait_in_flight() {
-	i=0
-	while [ "$(kcollapsectl info --json | jq .opsInFlight)" -lt 1 ]; do
-		i=$((i + 1))
-		[ $i -lt 500 ] || fail "no operation in flight"
+	end=$(( $(now_ms) + 60000 ))
+	while [ "$(ops_in_flight)" -lt 1 ]; do
+		[ -z "${BG_PID:-}" ] || kill -0 "$BG_PID" 2>/dev/null ||
+			fail "the collapse ended before it could be interrupted"
+		[ "$(now_ms)" -lt "$end" ] || fail "no operation in flight after 60 s"
 		sleep 0.02
 	done
 }
 
 wait_idle() {
-	i=0
-	while [ "$(kcollapsectl info --json | jq .opsInFlight)" -ne 0 ]; do
-		i=$((i + 1))
-		[ $i -lt 500 ] || fail "operations still in flight"
+	end=$(( $(now_ms) + 60000 ))
+	while [ "$(ops_in_flight)" -ne 0 ]; do
+		[ "$(now_ms)" -lt "$end" ] || fail "operations still in flight after 60 s"
 		sleep 0.02
 	done
 }
@@ -178,4 +186,57 @@ collapse_bg() {
 	shift
 	kcollapsectl collapse "$WL_PID" --range "$(wl_range)" --json "$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
+}
+
+# ---------------------------------------------------------------------------
+# kcollapsed (the HTTP bridge) helpers, for t/2*-bridge*.sh and
+# t/23-userspace-engine.sh. Added by the bridge work (issue 4).
+# ---------------------------------------------------------------------------
+KCD_TOKEN=guest-token-4242
+KCD_LOG=/tmp/kcd.log
+
+# kcd_start [kcollapsed args...]: loopback up, a token file, kcollapsed on
+# its default 127.0.0.1:49999; sets KCD_PID and KCD_URL.
+kcd_start() {
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up ||
+		fail "cannot bring up the loopback interface"
+	echo "$KCD_TOKEN" >/tmp/kcd.token
+	chmod 600 /tmp/kcd.token
+	kcollapsed --token-file /tmp/kcd.token "$@" 2>"$KCD_LOG" &
+	KCD_PID=$!
+	i=0
+	while ! grep -q 'event=listening' "$KCD_LOG"; do
+		i=$((i + 1))
+		[ $i -lt 300 ] && kill -0 "$KCD_PID" 2>/dev/null ||
+			{ cat "$KCD_LOG"; fail "kcollapsed did not start"; }
+		sleep 0.1
+	done
+	KCD_URL=http://$(sed -n 's/.*event=listening addr=\([^ ]*\).*/\1/p' "$KCD_LOG")
+	echo "  kcollapsed at $KCD_URL"
+}
+
+# kcd_stop: SIGTERM; it must exit 0 with no sanitizer report.
+kcd_stop() {
+	[ -n "${KCD_PID:-}" ] || return 0
+	kill "$KCD_PID"
+	wait "$KCD_PID"
+	rc=$?
+	KCD_PID=
+	sed 's/^/  log: /' "$KCD_LOG"
+	[ "$rc" -eq 0 ] || fail "kcollapsed exited $rc"
+	grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$KCD_LOG" &&
+		fail "sanitizer report from kcollapsed"
+	return 0
+}
+
+# kcd_post OUT [BODY]: POST /collapse with the token; prints the status.
+kcd_post() {
+	curl -sS -o "$1" -w '%{http_code}' -X POST \
+		-H "X-Access-Token: $KCD_TOKEN" ${2:+-d "$2"} "$KCD_URL/collapse"
+}
+
+# wl_body [MORE]: a request body for $WL_PID over wl_range, in decimal.
+wl_body() {
+	r=$(wl_range)
+	echo "{\"pid\": $WL_PID, \"rangeStart\": $((${r%%:*})), \"rangeLen\": $((${r##*:}))${1:+, $1}}"
 }

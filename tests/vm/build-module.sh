@@ -1,6 +1,8 @@
 #!/bin/bash
-# build-module.sh KVER OUTDIR
+# build-module.sh KVER|KDIR OUTDIR
 #
+# KVER names a Debian kernel whose headers are in /usr/src; a directory is
+# taken as a kernel build tree (the project's own kernel, build-kernel.sh).
 # Builds kcollapse.ko for one Debian kernel against its installed headers,
 # from a private copy of the sources in OUTDIR/src: kbuild writes its objects
 # next to the sources, so two kernels built from the repo itself would
@@ -12,13 +14,17 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if (($# != 2)); then
-	echo "usage: $0 KVER OUTDIR" >&2
+	echo "usage: $0 KVER|KDIR OUTDIR" >&2
 	exit 2
 fi
 kver=$1
 out=$(mkdir -p "$2" && cd "$2" && pwd)
 srctree=${KC_SRC_DIR:-$(cd "$here/../.." && pwd)}
 kdir=/usr/src/linux-headers-$kver
+if [[ -d $kver ]]; then
+	kdir=$(cd "$kver" && pwd)
+	kver=$(basename "$kdir")
+fi
 
 [[ -d $kdir ]] || { echo "build-module: $kdir missing (run tests/vm/fetch-kernel.sh $kver)" >&2; exit 1; }
 [[ -f $srctree/Kbuild ]] || { echo "build-module: no Kbuild in $srctree" >&2; exit 1; }

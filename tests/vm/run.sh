@@ -1,8 +1,8 @@
 #!/bin/bash
-# run.sh [--kernels "deb61 deb612"] [--suite e2e|demo] [--args "..."]
+# run.sh [--kernels "deb61 deb612 proj projdbg"] [--suite e2e|demo] [--args "..."]
 #        [--files "SRC:DST ..."] [--bins "PATH ..."]
 #
-# What `make check` and `make demo` run: for each Debian guest kernel, fetch
+# What `make check` and `make demo` run: for each guest kernel (see kernel()), get
 # the kernel, build kcollapse.ko against its headers, pack an initramfs (the
 # module at /lib/kcollapse/kcollapse.ko, --bins in /usr/bin with their
 # libraries, --files at DST, the guest test scripts at /tests), boot it under
@@ -73,20 +73,39 @@ flock -n 9 || { echo "run.sh: another run.sh is using $out_root" >&2; exit 1; }
 
 prefix() { sed -u "s/^/[$1] /"; }
 
-# prepare NAME: kernel, module and initramfs; leaves KC_OUT/NAME/boot.cmd.
+# kernel NAME: prepare the kernel and print "KVER_OR_KDIR VMLINUZ".
+# deb61/deb612 are Debian's kernels (images and headers from the archive);
+# proj/projdbg are the project's own (kernel/*.config, build-kernel.sh).
+kernel() {
+	local name=$1 kver kdir
+	case $name in
+	proj | projdbg)
+		kdir=$("$here/build-kernel.sh" "$([[ $name == proj ]] && echo guest || echo debug)") ||
+			return 1
+		echo "$kdir $kdir/arch/x86/boot/bzImage"
+		;;
+	*)
+		kver=$(kc_kver "$name") || return 1
+		"$here/fetch-kernel.sh" "$kver" >&2 || return 1
+		echo "$kver $(kc_cache_dir)/kernels/$kver/vmlinuz"
+		;;
+	esac
+}
+
+# prepare NAME: kernel, module and initramfs; leaves KC_OUT/NAME/vmlinuz.path.
 prepare() {
-	local name=$1 kver out
-	kver=$(kc_kver "$name") || { echo "not ok - $name: cannot resolve kernel version"; return 1; }
+	local name=$1 k out kver vmlinuz
 	out=$out_root/$name
 	mkdir -p "$out"
+	k=$(kernel "$name") || { echo "not ok - $name: kernel preparation failed"; return 1; }
+	read -r kver vmlinuz <<<"$k"
 	echo "# $name = $kver, output in $out"
-	"$here/fetch-kernel.sh" "$kver" || { echo "not ok - $name: fetch-kernel failed"; return 1; }
 	"$here/build-module.sh" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
 	"$here/mkinitramfs.sh" -o "$out/initramfs.cpio.gz" -i "$here/guest-init.sh" \
 		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" \
 		-d "$tests_dir:/tests" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
-	echo "$(kc_cache_dir)/kernels/$kver/vmlinuz" >"$out/vmlinuz.path"
+	echo "$vmlinuz" >"$out/vmlinuz.path"
 }
 
 boot() {

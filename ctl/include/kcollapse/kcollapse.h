@@ -21,10 +21,21 @@
  * - A handle owns one netlink socket and is not thread safe: use one handle
  *   per thread. To cancel a collapse that blocks one thread, call
  *   kc_cancel() on a second handle from another thread or process.
+ *
+ * Engines
+ * -------
+ * kc_collapse() talks to the module. kc_collapse_with() runs the same
+ * operation on a chosen engine: "kmod" (the module), "userspace" (the
+ * fallback: process_madvise(MADV_COLLAPSE) window by window, for kernels
+ * without the module) or "auto" (the module when it is loaded and its
+ * collapse entry point is available, else userspace). Both fill the same
+ * struct kc_result with the same statistics; its engine field says which
+ * ran. See kc_collapse_userspace() for what the fallback cannot do.
  */
 #ifndef KCOLLAPSE_KCOLLAPSE_H
 #define KCOLLAPSE_KCOLLAPSE_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -97,7 +108,7 @@ struct kc_result {
 	uint64_t marked;		/* VMAs given MADV_HUGEPAGE */
 	uint32_t stop_reason;		/* enum kc_stop_reason */
 	pid_t pid;			/* pid the kernel reported */
-	char engine[KC_ENGINE_NAME_LEN];/* "kmod" (later: "userspace") */
+	char engine[KC_ENGINE_NAME_LEN];/* "kmod" or "userspace" */
 };
 
 struct kc_info {
@@ -214,6 +225,129 @@ KC_API const char *kc_stop_reason_name(uint32_t reason);
  * already_huge, 0 if the counts are inconsistent).
  */
 KC_API uint64_t kc_result_skipped(const struct kc_result *res);
+
+/* Which engine runs a collapse (kc_collapse_with()). */
+enum kc_engine {
+	KC_ENGINE_AUTO = 0,	/* the module if it can collapse, else userspace */
+	KC_ENGINE_KMOD,		/* the kernel module only */
+	KC_ENGINE_USERSPACE,	/* the userspace fallback only */
+};
+
+/* "auto", "kmod", "userspace" (or "unknown"). */
+KC_API const char *kc_engine_name(enum kc_engine engine);
+
+/* kc_engine_parse() - the inverse; -EINVAL for anything else. */
+KC_API int kc_engine_parse(const char *name, enum kc_engine *engine);
+
+/*
+ * A cancellable operation: pass one to kc_collapse_with() and call
+ * kc_op_cancel() on it from any other thread to stop that collapse after
+ * its current window (stop reason KC_STOP_CANCELLED, partial statistics).
+ * Cancelling is sticky: every later kc_collapse_with() with the same
+ * object stops before its first window. One collapse at a time per
+ * object.
+ */
+struct kc_op;
+
+/* kc_op_new() - 0 or -ENOMEM. */
+KC_API int kc_op_new(struct kc_op **out);
+
+/* kc_op_free() - NULL is ignored. The object must not be in use. */
+KC_API void kc_op_free(struct kc_op *op);
+
+/*
+ * kc_op_cancel() - ask the collapse running with @op to stop; thread safe,
+ * not async-signal safe. With the module it sends KCOLLAPSE_CMD_CANCEL
+ * (retrying briefly while the kernel has not registered the operation
+ * yet), so it may block for a few milliseconds.
+ */
+KC_API void kc_op_cancel(struct kc_op *op);
+
+/* kc_op_cancelled() - true once kc_op_cancel() was called. */
+KC_API bool kc_op_cancelled(const struct kc_op *op);
+
+/*
+ * kc_collapse_with() - run a collapse on @engine.
+ * @engine: KC_ENGINE_AUTO picks the module when it is loaded and its
+ *          collapse entry point is available (or the request is a dry
+ *          run), else the userspace engine.
+ * @req:    as for kc_collapse()
+ * @op:     NULL, or an object another thread may kc_op_cancel()
+ * @res:    receives the statistics; res->engine names the engine used
+ *
+ * Returns 0 whenever the operation ran (see res->stop_reason), else
+ * -errno with a message in kc_last_error(NULL): the errors of
+ * kc_open()/kc_collapse() for the module, of kc_collapse_userspace() for
+ * the fallback. Thread safe: no handle is shared.
+ */
+KC_API int kc_collapse_with(enum kc_engine engine,
+			    const struct kc_collapse_req *req,
+			    struct kc_op *op, struct kc_result *res);
+
+/*
+ * kc_collapse_userspace() - the fallback engine, without the module:
+ * 1. the eligible mappings (the module's selection) from /proc/PID/smaps,
+ *    frames and present bytes before from /proc/PID/pagemap (kc_frames());
+ * 2. for each 2 MiB window, from the pagemap entries read just before:
+ *    empty (no present page but the zero page), already huge (mapped by
+ *    one PMD: the PAGEMAP_SCAN ioctl's PAGE_IS_HUGE where the kernel has
+ *    it, Linux 6.7+; before that, a whole THP mapped in order, per
+ *    /proc/kpageflags, in a mapping whose smaps AnonHugePages accounts
+ *    for every such window), sparse (fewer present pages than min_fill)
+ *    or a candidate, collapsed with process_madvise(MADV_COLLAPSE) and
+ *    counted by the errno it returns, the same mapping as the module's;
+ * 3. frames after, as before.
+ * Cancellation (kc_op_cancel(), or kc_cancel_userspace() from another
+ * process), the deadline and the target's exit are checked between
+ * windows; the statistics so far are returned with the stop reason.
+ *
+ * At most one userspace operation per target process, across processes:
+ * each holds an OFD lock on KCOLLAPSE_RUN_DIR/TGID.lock (default
+ * /run/kcollapse); a second one gets -EBUSY.
+ *
+ * Needs CAP_SYS_ADMIN (physical frame numbers and /proc/kpageflags) and
+ * what process_madvise() needs: CAP_SYS_NICE and ptrace read access to
+ * the target. It cannot apply MADV_HUGEPAGE to another process, so
+ * KC_MARK_HUGEPAGE (without KC_DRY_RUN) is refused with -EOPNOTSUPP.
+ * Errors: -EINVAL (bad request, kernel thread), -ESRCH (no such process,
+ * or no address space), -EPERM, -EBUSY, -EOPNOTSUPP (MARK_HUGEPAGE; or no
+ * process_madvise(MADV_COLLAPSE) before Linux 6.1), -ENOMEM, -EIO.
+ * Unlike the module it works from a snapshot of the mappings taken at the
+ * start, and runs the collapses in the caller's context (a fatal signal
+ * kills the caller between two windows, with nothing reported).
+ * For tests: KCOLLAPSE_NO_PAGEMAP_SCAN=1 forces the /proc/kpageflags
+ * detection, and KCOLLAPSE_TEST_PACE_US=N (< 1000000) pauses N us after
+ * every window.
+ */
+KC_API int kc_collapse_userspace(const struct kc_collapse_req *req,
+				 struct kc_op *op, struct kc_result *res);
+
+/*
+ * kc_cancel_userspace() - ask a userspace-engine collapse of @pid's process
+ * running in any process to stop after its current window.
+ * @cancelled: if not NULL, receives 0 or 1. Errors: -ESRCH, -EINVAL,
+ * -EACCES (the lock directory is not ours to write), -errno.
+ */
+KC_API int kc_cancel_userspace(pid_t pid, unsigned int *cancelled);
+
+/* What the userspace engine can do on this kernel, as this caller. */
+struct kc_userspace_info {
+	bool available;		/* process_madvise(MADV_COLLAPSE) usable */
+	char status[256];	/* why (un)available */
+	char huge_detection[32];/* "pagemap-scan" or "kpageflags" */
+};
+
+/* kc_userspace_info() - probe on the calling process itself. 0 or -errno. */
+KC_API int kc_userspace_info(struct kc_userspace_info *info);
+
+/*
+ * kc_engine_select() - the engine kc_collapse_with(@requested) would use
+ * for a request with @flags (KC_DRY_RUN matters); @why gets a short reason
+ * (may be NULL). KC_ENGINE_KMOD and KC_ENGINE_USERSPACE choose
+ * themselves. 0 or -errno.
+ */
+KC_API int kc_engine_select(enum kc_engine requested, uint32_t flags,
+			    enum kc_engine *chosen, char *why, size_t why_len);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@ case "$status" in
 *)
 	assert_match "status" "$status" "unavailable: IBT assumed"
 	assert_eq "engine available" "$(j /tmp/i.json engineAvailable)" false
-	kcollapsectl collapse "$WL_PID" 2>/tmp/e && fail "collapse allowed"
+	kcollapsectl collapse "$WL_PID" --engine kmod 2>/tmp/e && fail "collapse allowed"
 	cat /tmp/e
 	grep -q "unavailable" /tmp/e || fail "no message"
 	collapse_json /tmp/d.json "$WL_PID" --range "$(wl_range)" --dry-run

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Collapse requests in flight. Each runs on its own detached worker
+ * thread, so that the HTTP thread keeps answering (/health, /metrics,
+ * other targets) while libkcollapse works; the HTTP connection stays
+ * suspended meanwhile. The registry bounds how many run at once, refuses
+ * a second request for a target that is being collapsed (409), and lets
+ * shutdown cancel and wait for all of them.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#ifndef KCD_OPS_H
+#define KCD_OPS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kcollapse/kcollapse.h>
+
+#include "request.h"
+#include "targets.h"
+
+struct kcd;
+
+/* What happened to one target of a request. */
+struct kcd_target_result {
+	pid_t pid;
+	bool claimed;		/* ours to run: not busy in this daemon */
+	bool skipped;		/* not started: cancelled or out of time */
+	int err;		/* 0, or why it could not run */
+	unsigned int status;	/* the HTTP status @err maps to */
+	char field[16];		/* the request field @err is about, or "" */
+	char msg[256];
+	struct kc_result res;	/* if it ran (err == 0) */
+};
+
+struct kcd_op {
+	struct kcd *d;
+	struct kcd_request req;
+	bool explicit_pid;		/* the body named the target */
+	uint32_t deadline_ms;		/* in effect, 0: none */
+	size_t ntargets;
+	struct kcd_target_result *targets;
+	struct kc_op *kcop;		/* cancels the running collapse */
+	atomic_bool client_gone;
+	char remote[64];
+	uint64_t start_ns;
+	uint64_t elapsed_ns;
+	/* Called on the worker thread when the reply is ready. */
+	void (*done)(struct kcd_op *op);
+	void *done_arg;
+	/* The reply, set before done() runs. */
+	unsigned int status;
+	char *body;
+	size_t body_len;
+	struct kcd_op *next;		/* in the registry */
+};
+
+struct kcd_ops {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	struct kcd_op *running;
+	unsigned int count;
+	unsigned int max;
+	bool closing;
+};
+
+void kcd_ops_init(struct kcd_ops *ops, unsigned int max);
+void kcd_ops_destroy(struct kcd_ops *ops);
+
+/*
+ * kcd_op_new() - a request for @pids (taken over), in its effective
+ * form: deadline from the body or the daemon's default. NULL without
+ * memory.
+ */
+struct kcd_op *kcd_op_new(struct kcd *d, const struct kcd_request *req,
+			  bool explicit_pid, struct kcd_pids *pids);
+void kcd_op_free(struct kcd_op *op);
+
+/*
+ * kcd_ops_claim() - register @op and claim its targets. Returns 0 if at
+ * least one target is ours to run (the others are marked busy), -EBUSY
+ * if every target is being collapsed by another request, -EAGAIN when
+ * max requests run already, -ESHUTDOWN while stopping.
+ */
+int kcd_ops_claim(struct kcd_ops *ops, struct kcd_op *op);
+
+/*
+ * kcd_op_start() - run a claimed @op on a new worker thread; at the end
+ * it builds the reply, logs it, leaves the registry and calls op->done.
+ * Returns 0, or -errno (then nothing ran and the claim is released).
+ */
+int kcd_op_start(struct kcd_op *op);
+
+/* kcd_op_client_gone() - the client hung up: cancel (watch thread). */
+void kcd_op_client_gone(struct kcd_op *op);
+
+/* kcd_ops_in_flight() - for /metrics. */
+unsigned int kcd_ops_in_flight(struct kcd_ops *ops);
+
+/*
+ * kcd_ops_shutdown() - refuse new requests, cancel the running ones and
+ * wait until every worker has called done().
+ */
+void kcd_ops_shutdown(struct kcd_ops *ops);
+
+#endif /* KCD_OPS_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The optional JSON body of POST /collapse:
+ *   {"pid": N, "deadlineMs": N, "minFill": N, "markHugepage": bool,
+ *    "dryRun": bool, "rangeStart": N, "rangeLen": N}
+ * Every field is optional; an empty body means all defaults. Strict:
+ * numbers must be JSON integers in range, booleans JSON booleans, and an
+ * unknown field is an error (a typo must not silently change nothing).
+ * Parsed with json-c, never by hand. Pure: fuzzed by fuzz/request.c.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#ifndef KCD_REQUEST_H
+#define KCD_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KCD_BODY_MAX		4096		/* bytes; more is 413 */
+#define KCD_DEADLINE_MAX_MS	3600000u	/* an hour */
+
+struct kcd_request {
+	int32_t pid;		/* 0: the configured default targets */
+	uint32_t deadline_ms;	/* 0: the daemon's default (--deadline-ms) */
+	uint32_t min_fill;	/* 0: the engine's default (1) */
+	bool mark_hugepage;
+	bool dry_run;
+	uint64_t range_start;
+	uint64_t range_len;	/* 0: to the end of the address space */
+};
+
+/* What was wrong: a message, and the field it is about ("": the body). */
+struct kcd_error {
+	char msg[160];
+	char field[64];
+};
+
+/*
+ * kcd_request_parse() - parse @len bytes of @body (not NUL-terminated,
+ * may hold anything). Returns 0, or -EINVAL with @err filled in.
+ */
+int kcd_request_parse(const char *body, size_t len, struct kcd_request *req,
+		      struct kcd_error *err);
+
+#endif /* KCD_REQUEST_H */

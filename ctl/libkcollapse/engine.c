@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Choosing the engine for a collapse: the module when it can, the
+ * userspace fallback otherwise.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "huge.h"
+#include "op.h"
+#include "pagemap.h"
+#include "target.h"
+
+static const char *const kc_engine_names[] = {
+	[KC_ENGINE_AUTO]	= "auto",
+	[KC_ENGINE_KMOD]	= "kmod",
+	[KC_ENGINE_USERSPACE]	= "userspace",
+};
+
+const char *kc_engine_name(enum kc_engine engine)
+{
+	if ((unsigned int)engine < sizeof(kc_engine_names) /
+				   sizeof(kc_engine_names[0]))
+		return kc_engine_names[engine];
+	return "unknown";
+}
+
+int kc_engine_parse(const char *name, enum kc_engine *engine)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < sizeof(kc_engine_names) /
+				sizeof(kc_engine_names[0]); i++) {
+		if (!strcmp(name, kc_engine_names[i])) {
+			*engine = (enum kc_engine)i;
+			return 0;
+		}
+	}
+	return kc_ret(-EINVAL);
+}
+
+static void kc_why(char *why, size_t len, const char *fmt, const char *arg)
+{
+	if (why && len)
+		snprintf(why, len, fmt, arg);
+}
+
+/*
+ * Pick the engine; when it is the module, *@h is an open handle for it.
+ * With KC_ENGINE_AUTO, any failure to reach a module that can collapse
+ * (not loaded, no netlink, IBT refusal) means the fallback; a dry run
+ * only needs the module to be loaded.
+ */
+static int kc_pick(enum kc_engine requested, uint32_t flags,
+		   enum kc_engine *chosen, struct kc_handle **h, char *why,
+		   size_t why_len)
+{
+	struct kc_info info;
+	int err;
+
+	*h = NULL;
+	*chosen = requested;
+	if (requested == KC_ENGINE_USERSPACE) {
+		kc_why(why, why_len, "%s", "requested");
+		return 0;
+	}
+	err = kc_open(h);
+	if (requested == KC_ENGINE_KMOD) {
+		kc_why(why, why_len, "%s", "requested");
+		return err;
+	}
+	if (err == -ENOMEM)
+		return err;
+	*chosen = KC_ENGINE_USERSPACE;
+	if (err < 0) {
+		kc_why(why, why_len, "module unavailable: %s",
+		       kc_last_error(NULL));
+		return 0;
+	}
+	err = kc_get_info(*h, &info);
+	if (err < 0 || (!info.engine_available && !(flags & KC_DRY_RUN))) {
+		kc_why(why, why_len, "module cannot collapse: %s",
+		       err < 0 ? kc_last_error(*h) : info.engine_status);
+		kc_close(*h);
+		*h = NULL;
+		return 0;
+	}
+	*chosen = KC_ENGINE_KMOD;
+	kc_why(why, why_len, "%s", "module loaded, engine available");
+	return 0;
+}
+
+int kc_engine_select(enum kc_engine requested, uint32_t flags,
+		     enum kc_engine *chosen, char *why, size_t why_len)
+{
+	struct kc_handle *h;
+	int err;
+
+	kc_clear_error(NULL);
+	if (!chosen || (unsigned int)requested > KC_ENGINE_USERSPACE) {
+		kc_set_error(NULL, "kc_engine_select: bad engine or no output");
+		return kc_ret(-EINVAL);
+	}
+	err = kc_pick(requested, flags, chosen, &h, why, why_len);
+	kc_close(h);
+	return kc_ret(err);
+}
+
+static int kc_collapse_kmod(struct kc_handle *h,
+			    const struct kc_collapse_req *req,
+			    struct kc_op *op, struct kc_result *res)
+{
+	int err;
+
+	if (!kc_op_kmod_begin(op, req->pid)) {
+		/* Cancelled before it reached the kernel: nothing done. */
+		memset(res, 0, sizeof(*res));
+		res->stop_reason = KC_STOP_CANCELLED;
+		res->pid = req->pid;
+		snprintf(res->engine, sizeof(res->engine), "kmod");
+		return 0;
+	}
+	err = kc_collapse(h, req, res);
+	kc_op_kmod_end(op);
+	if (err < 0)
+		kc_set_error(NULL, "%s", kc_last_error(h));
+	return err;
+}
+
+int kc_collapse_with(enum kc_engine engine, const struct kc_collapse_req *req,
+		     struct kc_op *op, struct kc_result *res)
+{
+	struct kc_handle *h;
+	enum kc_engine chosen;
+	int err;
+
+	kc_clear_error(NULL);
+	if (!req || !res || (unsigned int)engine > KC_ENGINE_USERSPACE) {
+		kc_set_error(NULL, "kc_collapse_with: bad engine, or no request "
+			     "or result");
+		return kc_ret(-EINVAL);
+	}
+	err = kc_pick(engine, req->flags, &chosen, &h, NULL, 0);
+	if (err < 0)
+		return kc_ret(err);
+	if (chosen == KC_ENGINE_USERSPACE)
+		return kc_collapse_userspace(req, op, res);
+	err = kc_collapse_kmod(h, req, op, res);
+	kc_close(h);
+	return kc_ret(err);
+}
+
+int kc_userspace_info(struct kc_userspace_info *info)
+{
+	struct kc_target self = { .pidfd = -1 };
+	struct kc_huge huge = { .kpageflags_fd = -1 };
+	struct kc_pagemap pm = { .fd = -1 };
+	int err;
+
+	kc_clear_error(NULL);
+	if (!info) {
+		kc_set_error(NULL, "kc_userspace_info: no output");
+		return kc_ret(-EINVAL);
+	}
+	memset(info, 0, sizeof(*info));
+	err = kc_target_open(getpid(), &self);
+	if (!err)
+		err = kc_target_probe(&self);
+	if (!err && !kc_has_cap_sys_admin()) {
+		kc_set_error(NULL, "CAP_SYS_ADMIN is needed (page frame "
+			     "numbers)");
+		err = -EPERM;
+	}
+	if (!err)
+		err = kc_pagemap_open(&pm, getpid());
+	if (!err)
+		err = kc_huge_init(&huge, &pm);
+	if (!err)
+		snprintf(info->huge_detection, sizeof(info->huge_detection),
+			 "%s", kc_huge_method(&huge));
+	info->available = !err;
+	snprintf(info->status, sizeof(info->status), "%s: %s",
+		 err ? "unavailable" : "available",
+		 err ? kc_last_error(NULL) :
+		 "process_madvise(MADV_COLLAPSE) accepted");
+	kc_huge_close(&huge);
+	kc_pagemap_close(&pm);
+	kc_target_close(&self);
+	kc_clear_error(NULL);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The frame measurement behind kc_frames(), for the userspace engine's
+ * before/after figures.
+ *
+ * Copyright (C) 2026 The kcollapse authors.
+ */
+#ifndef KC_FRAMES_H
+#define KC_FRAMES_H
+
+#include "pagemap.h"
+#include "vmas.h"
+
+/*
+ * kc_frames_measure() - kc_frames() over mappings already read: the
+ * eligible @vmas clipped to [@rstart, @rend), pages read through @pm.
+ * Returns 0 or -errno (-ESRCH: the process exited; -EPERM: PFNs hidden)
+ * with a message in the per-thread slot; @out is zeroed on error.
+ */
+KC_HIDDEN int kc_frames_measure(const struct kc_pagemap *pm,
+				const struct kc_vma_list *vmas,
+				uint64_t rstart, uint64_t rend,
+				struct kc_frames *out);
+
+/* End of [start, start + len), len 0 or past 2^64 meaning "to the end". */
+KC_HIDDEN uint64_t kc_range_end(uint64_t range_start, uint64_t range_len);
+
+#endif /* KC_FRAMES_H */

@@ -1,0 +1,56 @@
+# The same request with the module unloaded: kcollapsed falls back to the
+# userspace engine (process_madvise) and collapses the workload the same
+# way, with the same statistics. On 6.1 already-huge windows are found
+# through /proc/kpageflags, on 6.12 through PAGEMAP_SCAN.
+. ./lib.sh
+trap kcd_stop EXIT
+mod_unload
+kcollapsectl info --engine userspace --json >/tmp/us.json
+jq -c . /tmp/us.json | sed 's/^/  /'
+assert_eq "userspace engine available" "$(j /tmp/us.json available)" true
+case "$(uname -r)" in
+6.1.*) assert_eq "already-huge detection" "$(j /tmp/us.json hugeDetection)" kpageflags ;;
+*) assert_eq "already-huge detection" "$(j /tmp/us.json hugeDetection)" pagemap-scan ;;
+esac
+wl_start --only dense,frag,sparse,empty,mixed,huge,nohuge
+range=$(wl_range)
+eligible="dense frag sparse empty mixed huge"
+huge_windows=$(wl_vma huge huge_windows)
+kcd_start
+
+kcollapsectl frames "$WL_PID" --range "$range" --json >/tmp/fb.json || fail "frames before"
+alloc0=$(vmstat thp_collapse_alloc)
+status=$(kcd_post /tmp/r.json "$(wl_body)")
+alloc1=$(vmstat thp_collapse_alloc)
+kcollapsectl frames "$WL_PID" --range "$range" --json >/tmp/fa.json || fail "frames after"
+jq -c . /tmp/r.json | sed 's/^/  reply: /'
+assert_eq "status" "$status" 200
+check_accounting /tmp/r.json
+assert_eq "engine" "$(j /tmp/r.json engine)" userspace
+assert_eq "stop reason" "$(j /tmp/r.json stopReason)" done
+assert_eq "regions" "$(j /tmp/r.json regions)" 6
+assert_eq "chunks" "$(j /tmp/r.json chunks)" 52
+assert_eq "already huge" "$(j /tmp/r.json alreadyHuge)" "$huge_windows"
+assert_eq "skipped empty" "$(j /tmp/r.json skippedEmpty)" 12
+assert_eq "candidates" "$(j /tmp/r.json candidates)" $((36 + 4 - huge_windows))
+assert_eq "collapsed" "$(j /tmp/r.json collapsed)" $((36 + 4 - huge_windows))
+assert_eq "collapses allocated (vmstat)" $((alloc1 - alloc0)) "$(j /tmp/r.json collapsed)"
+hugekb=$(anon_huge_sum_kb $eligible)
+assert_eq "AnonHugePages kB" "$hugekb" \
+	$(( ($(j /tmp/r.json collapsed) + $(j /tmp/r.json alreadyHuge)) * 2048 ))
+assert_eq "nohuge VMA AnonHugePages" "$(anon_huge_kb "$(wl_vma nohuge start)")" 0
+assert_eq "frames before == pagemap" "$(j /tmp/r.json framesBefore)" "$(j /tmp/fb.json frames)"
+assert_eq "frames after == pagemap" "$(j /tmp/r.json framesAfter)" "$(j /tmp/fa.json frames)"
+assert_lt "frames after vs before" "$(j /tmp/r.json framesAfter)" "$(j /tmp/r.json framesBefore)"
+wl_verify
+
+# Again: every window is now already huge, nothing is collapsed twice.
+assert_eq "status again" "$(kcd_post /tmp/r2.json "$(wl_body)")" 200
+assert_eq "already huge again" "$(j /tmp/r2.json alreadyHuge)" 40
+assert_eq "collapsed again" "$(j /tmp/r2.json collapsed)" 0
+# markHugepage needs the module: a clear 400 naming the field.
+assert_eq "markHugepage status" "$(kcd_post /tmp/m.json "$(wl_body '"markHugepage": true')")" 400
+assert_eq "markHugepage field" "$(j /tmp/m.json field)" markHugepage
+wl_stop
+kcd_stop
+mod_load
