@@ -5,7 +5,9 @@
  * VMAs may come and go between windows, and every stop condition is checked
  * between windows (madvise_collapse() itself cannot be interrupted).
  */
+#include <linux/delay.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/kcollapse.h>
@@ -15,6 +17,16 @@
 #include "ops.h"
 #include "target.h"
 #include "window.h"
+
+/*
+ * Testing aid: a pause between windows, so that tests which interrupt a
+ * running collapse (cancel, kill, exit, unload) do not race its end on a
+ * fast machine. Off by default; results are unaffected.
+ */
+static unsigned int window_delay_us;
+module_param(window_delay_us, uint, 0644);
+MODULE_PARM_DESC(window_delay_us,
+		 "Testing aid: sleep this long between windows (default 0)");
 
 struct kc_run {
 	const struct kc_request *req;
@@ -177,6 +189,8 @@ static u32 kc_collapse_windows(struct kc_run *run)
 	u32 stop;
 
 	while (addr < end) {
+		if (window_delay_us)
+			usleep_range(window_delay_us, window_delay_us + 100);
 		stop = kc_run_should_stop(run);
 		if (!stop)
 			stop = kc_run_lock(run);

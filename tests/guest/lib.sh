@@ -180,10 +180,14 @@ wait_idle() {
 BIG_WL="--only sparse --scale 32"
 BIG_WINDOWS=256
 
-# collapse_bg OUT [args...]: background collapse of $WL_PID, sets BG_PID
+# collapse_bg OUT [args...]: background collapse of $WL_PID, sets BG_PID.
+# It is meant to be interrupted: the module, if loaded, pauses 20 ms between
+# windows (run-all.sh resets that) so the interruption never races its end.
 collapse_bg() {
 	out=$1
 	shift
+	delay=/sys/module/kcollapse/parameters/window_delay_us
+	[ ! -e $delay ] || echo 20000 >$delay || fail "cannot set $delay"
 	kcollapsectl collapse "$WL_PID" --range "$(wl_range)" --json "$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
 }

@@ -39,5 +39,6 @@ for t in $tests; do
 	pkill -9 kcollapsectl 2>/dev/null
 	pkill -9 kcollapsed 2>/dev/null
 	lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
+	echo 0 >/sys/module/kcollapse/parameters/window_delay_us
 done
 [ "$failed" -eq 0 ]
