@@ -101,12 +101,14 @@ static void kc_mark_hugepage(struct kc_run *run)
 			e = min(vma->vm_end, end);
 			marked = vma->vm_flags & VM_HUGEPAGE;
 		}
-		kc_run_unlock(run);
+		/* do_madvise() takes the lock itself; keep the pin. */
+		mmap_read_unlock(run->op.mm);
+		if (vma && !marked &&
+		    !kc_engine_madvise(run->op.mm, s, e - s, MADV_HUGEPAGE))
+			run->st->marked++;
+		mmput(run->op.mm);
 		if (!vma)
 			return;
-		if (!marked && !kc_engine_madvise(run->op.mm, s, e - s,
-						  MADV_HUGEPAGE))
-			run->st->marked++;
 		addr = e;
 	}
 }
@@ -158,18 +160,8 @@ static enum kc_outcome kc_window_outcome(struct kc_run *run,
 					 enum kc_window_class class,
 					 unsigned long win)
 {
-	switch (class) {
-	case KC_WIN_EMPTY:
-		return KC_OUT_EMPTY;
-	case KC_WIN_HUGE:
-		return KC_OUT_ALREADY_HUGE;
-	case KC_WIN_SPARSE:
-		return KC_OUT_SPARSE;
-	case KC_WIN_UNSTABLE:
-		return KC_OUT_AGAIN;
-	case KC_WIN_CANDIDATE:
-		break;
-	}
+	if (class != KC_WIN_CANDIDATE)
+		return kc_class_outcome(class);
 	run->st->candidates++;
 	if (run->req->dry_run)
 		return KC_OUT_DRY_RUN;

@@ -1,28 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What one COLLAPSE did, and the pure rules that fill it in: how a window's
- * collapse errno is accounted, and which reason to stop wins.
+ * What one COLLAPSE did, and which reason to stop wins. How each window is
+ * classified and counted: include/common/kcollapse_rules.h.
  */
 #ifndef _KCOLLAPSE_STATS_H
 #define _KCOLLAPSE_STATS_H
 
 #include <linux/ktime.h>
 #include <linux/types.h>
-
-/* Exactly one per window reached. */
-enum kc_outcome {
-	KC_OUT_COLLAPSED,
-	KC_OUT_ALREADY_HUGE,
-	KC_OUT_EMPTY,
-	KC_OUT_SPARSE,
-	KC_OUT_NOMEM,
-	KC_OUT_BUSY,
-	KC_OUT_AGAIN,
-	KC_OUT_INELIGIBLE,
-	KC_OUT_OTHER,
-	KC_OUT_DRY_RUN,		/* a candidate that a dry run did not try */
-	KC_OUT_MAX
-};
+#include <common/kcollapse_rules.h>
 
 struct kc_stats {
 	u64 regions;
@@ -38,8 +24,7 @@ struct kc_stats {
 	u32 stop_reason;	/* enum kcollapse_stop_reason */
 };
 
-/* Account the return value of one window's collapse. */
-enum kc_outcome kc_outcome_from_errno(int err);
+/* chunks++ and the outcome's counter++. */
 void kc_stats_count(struct kc_stats *st, enum kc_outcome out);
 
 /* Everything that may end an operation early, sampled between windows. */

@@ -50,20 +50,6 @@ unsigned long kc_span_end(unsigned long addr, unsigned long end)
 	return next;
 }
 
-enum kc_window_class kc_classify(const struct kc_window_scan *scan,
-				 unsigned int min_fill)
-{
-	if (scan->pmd_mapped)
-		return KC_WIN_HUGE;
-	if (scan->unstable)
-		return KC_WIN_UNSTABLE;
-	if (!scan->present)
-		return KC_WIN_EMPTY;
-	if (scan->present < min_fill)
-		return KC_WIN_SPARSE;
-	return KC_WIN_CANDIDATE;
-}
-
 static int kc_scan_ptes(pmd_t pmdval, unsigned long start, unsigned long end,
 			struct kc_window_scan *scan,
 			struct kc_frame_set *frames)

@@ -9,27 +9,13 @@
 #include <linux/bits.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
+#include <common/kcollapse_rules.h>
 
 #define KC_WINDOW_SIZE	BIT(21)
 #define KC_WINDOW_MASK	(~(KC_WINDOW_SIZE - 1))
 #define KC_WINDOW_PAGES	(KC_WINDOW_SIZE >> 12)
 
 struct kc_frame_set;
-
-/* What reading one window's page tables found. */
-struct kc_window_scan {
-	unsigned int present;	/* present order-0 anon pages (zero page excluded) */
-	bool pmd_mapped;	/* mapped by one PMD: already huge */
-	bool unstable;		/* PMD under migration or split: leave it */
-};
-
-enum kc_window_class {
-	KC_WIN_EMPTY,
-	KC_WIN_HUGE,
-	KC_WIN_SPARSE,
-	KC_WIN_CANDIDATE,
-	KC_WIN_UNSTABLE,	/* counted as a transient failure, not tried */
-};
 
 bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous);
 bool kc_vma_eligible(const struct vm_area_struct *vma);
@@ -42,9 +28,6 @@ unsigned long kc_first_window(unsigned long start, unsigned long end);
 
 /* End of the PMD-sized span that starts at @addr, clamped to @end. */
 unsigned long kc_span_end(unsigned long addr, unsigned long end);
-
-enum kc_window_class kc_classify(const struct kc_window_scan *scan,
-				 unsigned int min_fill);
 
 /*
  * Read the page tables for [@start, @end), which must lie inside one PMD

@@ -90,8 +90,8 @@ static int kc_urun_trust(const struct kc_urun *run, const struct kc_vma *vma)
  */
 static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted)
 {
-	struct kc_win_scan scan;
-	enum kc_win_class class;
+	struct kc_window_scan scan;
+	enum kc_window_class class;
 	enum kc_outcome out;
 	int err;
 
@@ -100,7 +100,7 @@ static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted)
 		return KC_STOP_TARGET_EXITED;
 	if (err < 0)
 		return err;
-	class = kc_win_classify(&scan, run->min_fill);
+	class = kc_classify(&scan, run->min_fill);
 	out = kc_class_outcome(class);
 	if (class == KC_WIN_CANDIDATE) {
 		run->res->candidates++;

@@ -31,7 +31,7 @@ void kc_window_reader_free(struct kc_window_reader *r)
 
 /* Whether one PMD maps the window; the entries are in r->buf. */
 static int kc_window_pmd(const struct kc_window_reader *r, uint64_t win,
-			 bool whole_thp_trusted, struct kc_win_scan *out)
+			 bool whole_thp_trusted, struct kc_window_scan *out)
 {
 	int ret;
 
@@ -52,7 +52,7 @@ static int kc_window_pmd(const struct kc_window_reader *r, uint64_t win,
 }
 
 int kc_window_read(const struct kc_window_reader *r, uint64_t win,
-		   bool whole_thp_trusted, struct kc_win_scan *out)
+		   bool whole_thp_trusted, struct kc_window_scan *out)
 {
 	const struct kc_pagemap *pm = r->pm;
 	unsigned int i;

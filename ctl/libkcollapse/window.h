@@ -34,6 +34,6 @@ KC_HIDDEN void kc_window_reader_free(struct kc_window_reader *r);
  * (-ESRCH: the process exited).
  */
 KC_HIDDEN int kc_window_read(const struct kc_window_reader *r, uint64_t win,
-			     bool whole_thp_trusted, struct kc_win_scan *out);
+			     bool whole_thp_trusted, struct kc_window_scan *out);
 
 #endif /* KC_WINDOW_H */

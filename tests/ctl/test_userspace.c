@@ -236,18 +236,18 @@ static bool thp_available(const struct child *c, size_t windows)
 
 void test_classify_rules(void)
 {
-	struct kc_win_scan s = { 0 };
+	struct kc_window_scan s = { 0 };
 	struct kc_result r = { 0 };
 
-	CHECK_INT(kc_win_classify(&s, 1), KC_WIN_EMPTY);
+	CHECK_INT(kc_classify(&s, 1), KC_WIN_EMPTY);
 	s.present = 3;
-	CHECK_INT(kc_win_classify(&s, 1), KC_WIN_CANDIDATE);
-	CHECK_INT(kc_win_classify(&s, 4), KC_WIN_SPARSE);
-	CHECK_INT(kc_win_classify(&s, 3), KC_WIN_CANDIDATE);
+	CHECK_INT(kc_classify(&s, 1), KC_WIN_CANDIDATE);
+	CHECK_INT(kc_classify(&s, 4), KC_WIN_SPARSE);
+	CHECK_INT(kc_classify(&s, 3), KC_WIN_CANDIDATE);
 	s.unstable = true;
-	CHECK_INT(kc_win_classify(&s, 1), KC_WIN_UNSTABLE);
+	CHECK_INT(kc_classify(&s, 1), KC_WIN_UNSTABLE);
 	s.pmd_mapped = true;
-	CHECK_INT(kc_win_classify(&s, 1), KC_WIN_HUGE);
+	CHECK_INT(kc_classify(&s, 1), KC_WIN_HUGE);
 
 	CHECK_INT(kc_class_outcome(KC_WIN_EMPTY), KC_OUT_EMPTY);
 	CHECK_INT(kc_class_outcome(KC_WIN_HUGE), KC_OUT_ALREADY_HUGE);

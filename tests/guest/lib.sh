@@ -244,3 +244,31 @@ wl_body() {
 	r=$(wl_range)
 	echo "{\"pid\": $WL_PID, \"rangeStart\": $((${r%%:*})), \"rangeLen\": $((${r##*:}))${1:+, $1}}"
 }
+
+# ---------------------------------------------------------------------------
+# The fragmented layout the whole-collapse tests share (t/02, t/20, t/21):
+# every kind of window but the odd edges and read-only ones.
+# ---------------------------------------------------------------------------
+LAYOUT=dense,frag,sparse,empty,mixed,huge,nohuge
+LAYOUT_ELIGIBLE="dense frag sparse empty mixed huge"
+
+# check_layout_collapsed RESULT FRAMES_BEFORE FRAMES_AFTER (JSON files):
+# a collapse of the whole layout did exactly what the layout implies, and
+# its frame counts match pagemap's. Leaves hugekb (AnonHugePages sum) set.
+check_layout_collapsed() {
+	hw=$(wl_vma huge huge_windows)
+	check_accounting "$1"
+	assert_eq "stop reason" "$(j "$1" stopReason)" done
+	assert_eq "regions" "$(j "$1" regions)" 6
+	assert_eq "chunks" "$(j "$1" chunks)" 52
+	assert_eq "already huge" "$(j "$1" alreadyHuge)" "$hw"
+	assert_eq "skipped empty" "$(j "$1" skippedEmpty)" 12
+	assert_eq "candidates" "$(j "$1" candidates)" $((36 + 4 - hw))
+	assert_eq "collapsed" "$(j "$1" collapsed)" $((36 + 4 - hw))
+	hugekb=$(anon_huge_sum_kb $LAYOUT_ELIGIBLE)
+	assert_eq "AnonHugePages kB" "$hugekb" \
+		$(( ($(j "$1" collapsed) + $(j "$1" alreadyHuge)) * 2048 ))
+	assert_eq "nohuge VMA AnonHugePages" "$(anon_huge_kb "$(wl_vma nohuge start)")" 0
+	assert_eq "frames before == pagemap" "$(j "$1" framesBefore)" "$(j "$2" frames)"
+	assert_eq "frames after == pagemap" "$(j "$1" framesAfter)" "$(j "$3" frames)"
+}
