@@ -15,6 +15,10 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SANITIZE ?= 0
+VERSION := $(shell cat VERSION)
+DESTDIR ?=
+# What DKMS needs to build the module, and nothing else.
+MODULE_SOURCES := Kbuild VERSION kmod include
 
 all: module tools
 
@@ -27,6 +31,26 @@ tools:
 	$(MAKE) -C bridge SANITIZE=$(SANITIZE) tools
 	$(MAKE) -C tests/workload SANITIZE=$(SANITIZE)
 	$(MAKE) -C tests/tools SANITIZE=$(SANITIZE)
+
+# The module's sources where DKMS expects them; then add, build, install
+# it for the running kernel (or KERNELVER=...). With DESTDIR set (image
+# builds), only the sources are copied: DKMS's autoinstall builds them.
+dkms-install:
+	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
+	mkdir -p "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
+	cp -R $(MODULE_SOURCES) "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/"
+	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/kmod/"*.o
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >"$(DESTDIR)/usr/src/kcollapse-$(VERSION)/dkms.conf"
+	test -n "$(DESTDIR)" || { dkms add kcollapse/$(VERSION) && \
+		dkms install kcollapse/$(VERSION) $${KERNELVER:+-k $$KERNELVER}; }
+
+# A source tarball of the whole project (from git), dkms.conf filled in.
+dist:
+	rm -rf build/dist && mkdir -p build/dist
+	git archive --prefix=kcollapse-$(VERSION)/ HEAD | tar -x -C build/dist
+	sed -i 's/@VERSION@/$(VERSION)/' build/dist/kcollapse-$(VERSION)/dkms.conf
+	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
+	@echo "build/kcollapse-$(VERSION).tar.gz"
 
 style:
 	bash scripts/checkpatch.sh
@@ -58,4 +82,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo vm-test clean
+.PHONY: all module tools style check demo vm-test dkms-install dist clean
