@@ -44,6 +44,21 @@ dkms-install:
 	test -n "$(DESTDIR)" || { dkms add kcollapse/$(VERSION) && \
 		dkms install kcollapse/$(VERSION) $${KERNELVER:+-k $$KERNELVER}; }
 
+PREFIX ?= /usr/local
+SYSTEMDDIR ?= /lib/systemd/system
+
+# Tools, library, man pages, the systemd unit and a modules-load.d entry.
+install:
+	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bridge install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -d "$(DESTDIR)$(PREFIX)/sbin" "$(DESTDIR)$(PREFIX)/share/man/man3" \
+		"$(DESTDIR)$(SYSTEMDDIR)" "$(DESTDIR)/etc/modules-load.d"
+	install -m 0755 contrib/kcollapsed-token "$(DESTDIR)$(PREFIX)/sbin/"
+	install -m 0644 ctl/libkcollapse.3 "$(DESTDIR)$(PREFIX)/share/man/man3/"
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' contrib/kcollapsed.service \
+		>"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
+	echo kcollapse >"$(DESTDIR)/etc/modules-load.d/kcollapse.conf"
+
 # A source tarball of the whole project (from git), dkms.conf filled in.
 dist:
 	rm -rf build/dist && mkdir -p build/dist
@@ -82,4 +97,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo vm-test dkms-install dist clean
+.PHONY: all module tools style check demo vm-test dkms-install install dist clean
