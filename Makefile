@@ -78,6 +78,13 @@ demo: tools
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
+# The benchmark suite (bench/, see README "Benchmarks"): kcollapse's engines
+# against the in-process baseline in one Debian 6.1 guest. Not part of check.
+bench:
+	$(MAKE) -C bench run
+
+.PHONY: bench
+
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian's), proj projdbg (kernel/*.config, built).
 vm-test: tools

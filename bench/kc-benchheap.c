@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kc-benchheap: the benchmark workload of `make bench`.
+ *
+ *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--baseline]
+ *
+ * Builds one heap shape at a fixed address (BENCH_BASE), deterministic for a
+ * seed, prints "emptyrun START:LEN N" (its longest run of empty windows),
+ * "range START:LEN" and "ready PID", then waits for a signal:
+ *   SIGUSR1  run the in-process baseline (the published POST /collapse:
+ *            walk /proc/self/maps, for every anonymous rw mapping
+ *            MADV_HUGEPAGE, then MADV_COLLAPSE on every 2 MiB window), print
+ *            one "baseline {json}" line, and keep waiting;
+ *   SIGTERM  exit 0.
+ * Lines go to stdout, flushed.
+ *
+ * Shapes:
+ *   gcN     4 arenas x 32 MiB (plain anonymous mmap, like Go's). Small
+ *           objects of a size class are carved out of 8 KiB spans; every page
+ *           faulted is interleaved with SPACER_RATIO faults of a transient
+ *           spacer allocation, so the arena's pages are physically scattered;
+ *           then the spacer is freed and a "GC" frees (MADV_DONTNEED) whole
+ *           dead windows (50/30/10 % of them for N = 5/25/60) and, in the
+ *           others, every span not chosen live, leaving N % of spans live.
+ *   sparse  4 reservations x 256 MiB (mostly empty, like Go's arena
+ *           reservations) with one live page every 8 MiB, plus one dense
+ *           8 MiB stretch, faulted interleaved with the spacer.
+ *   huge    4 arenas x 32 MiB, MADV_HUGEPAGE before touching: mostly
+ *           PMD-mapped; one window in 8 gets half of it freed (split).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define PAGE 4096UL
+#define WIN (2UL << 20)
+#define MIB (1UL << 20)
+#define BENCH_BASE 0x300000000000UL
+#define SPAN (2 * PAGE)
+#define SPACER_RATIO 4
+
+static uint64_t rng_state;
+
+/* splitmix64: fixed seed, same sequence everywhere */
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static volatile sig_atomic_t got_usr1, got_term;
+
+static void on_sig(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_term = 1;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "kc-benchheap: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static char *map_at(uintptr_t addr, size_t len)
+{
+	void *p = mmap((void *)addr, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	if ((uintptr_t)p != addr) {
+		errno = EEXIST;
+		die("mmap at fixed address");
+	}
+	return p;
+}
+
+/* The spacer: a transient allocation faulted between the heap's faults. */
+static char *spacer;
+static size_t spacer_len, spacer_off;
+
+static void spacer_init(size_t len)
+{
+	spacer_len = len;
+	spacer_off = 0;
+	spacer = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (spacer == MAP_FAILED)
+		die("mmap spacer");
+	madvise(spacer, len, MADV_NOHUGEPAGE);
+}
+
+static void spacer_fault(void)
+{
+	for (int i = 0; i < SPACER_RATIO && spacer_off < spacer_len; i++) {
+		spacer[spacer_off] = 1;
+		spacer_off += PAGE;
+	}
+}
+
+static void spacer_free(void)
+{
+	munmap(spacer, spacer_len);
+}
+
+/* touch one heap page: an object header pattern, interleaved with spacer */
+static void touch(char *p, uint64_t tag)
+{
+	memcpy(p, &tag, sizeof(tag));
+	p[PAGE - 1] = (char)tag;
+	spacer_fault();
+}
+
+#define NARENA 4
+static size_t region_len;
+static unsigned nregion;
+
+static void build_gc(unsigned fill_pct)
+{
+	size_t alen = 32 * MIB;
+	static const unsigned sizes[] = { 16, 32, 48, 64, 96, 128, 256, 512, 1024, 2048 };
+
+	nregion = NARENA;
+	region_len = alen;
+	spacer_init(NARENA * alen * SPACER_RATIO);
+	char *arena[NARENA];
+
+	for (unsigned a = 0; a < NARENA; a++)
+		arena[a] = map_at(BENCH_BASE + a * (alen + 64 * MIB), alen);
+	/* allocation: spans handed out round-robin over the arenas (several
+	 * Ps allocating), each span filled with objects of one size class */
+	size_t nspan = alen / SPAN;
+
+	for (size_t s = 0; s < nspan; s++) {
+		for (unsigned a = 0; a < NARENA; a++) {
+			char *sp = arena[a] + s * SPAN;
+			unsigned sz = sizes[rnd() % (sizeof(sizes) / sizeof(sizes[0]))];
+
+			for (size_t o = 0; o + sz <= SPAN; o += sz)
+				if (o % PAGE == 0)
+					touch(sp + o, ((uint64_t)a << 48) | (s << 8) | sz);
+			touch(sp + PAGE, s);
+		}
+	}
+	spacer_free();
+	/*
+	 * GC: survival is correlated by age, as in a real heap: a 2 MiB window
+	 * dies whole with probability dead_pct % (an old generation swept),
+	 * else each of its spans survives so that fill_pct % of all spans do.
+	 */
+	unsigned dead_pct = fill_pct <= 5 ? 50 : fill_pct <= 25 ? 30 : 10;
+	unsigned keep_pml = fill_pct * 1000 / (100 - dead_pct);
+	size_t spw = WIN / SPAN;
+
+	for (unsigned a = 0; a < NARENA; a++)
+		for (size_t w = 0; w < alen / WIN; w++) {
+			int dead = rnd() % 100 < dead_pct;
+
+			for (size_t s = w * spw; s < (w + 1) * spw; s++)
+				if (dead || rnd() % 1000 >= keep_pml)
+					madvise(arena[a] + s * SPAN, SPAN, MADV_DONTNEED);
+		}
+}
+
+static void build_sparse(void)
+{
+	size_t rlen = 256 * MIB;
+
+	nregion = NARENA;
+	region_len = rlen;
+	spacer_init(64 * MIB);
+	for (unsigned a = 0; a < NARENA; a++) {
+		char *r = map_at(BENCH_BASE + a * (rlen + 64 * MIB), rlen);
+
+		for (size_t off = 0; off < rlen; off += 8 * MIB)
+			touch(r + off + (rnd() % (8 * MIB / PAGE)) * PAGE, off);
+		if (a == 0)
+			for (size_t off = 64 * MIB; off < 72 * MIB; off += PAGE)
+				touch(r + off, off);
+	}
+	spacer_free();
+}
+
+static void build_huge(void)
+{
+	size_t alen = 32 * MIB;
+
+	nregion = NARENA;
+	region_len = alen;
+	spacer_init(NARENA * alen / 4);
+	for (unsigned a = 0; a < NARENA; a++) {
+		char *r = map_at(BENCH_BASE + a * (alen + 64 * MIB), alen);
+
+		if (madvise(r, alen, MADV_HUGEPAGE))
+			die("madvise(MADV_HUGEPAGE)");
+		for (size_t off = 0; off < alen; off += PAGE) {
+			r[off] = 1;
+			if (off % (4 * PAGE) == 0)
+				spacer_fault();
+		}
+		for (size_t w = 0; w < alen / WIN; w++)
+			if (rnd() % 8 == 0)
+				madvise(r + w * WIN, WIN / 2, MADV_DONTNEED);
+	}
+	spacer_free();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The in-process baseline, as published: every anonymous rw mapping of
+ * /proc/self/maps, MADV_HUGEPAGE, then MADV_COLLAPSE on each 2 MiB window;
+ * success counts as collapsed, any failure as skipped (EINVAL on an empty
+ * window included). Also reports the errno split the published code lacks.
+ */
+static void baseline(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t regions = 0, chunks = 0, collapsed = 0, skipped = 0;
+	uint64_t t_coll = 0, t_skip = 0, e_inval = 0, e_nomem = 0, e_again = 0, e_other = 0;
+	uint64_t t0 = now_ns();
+
+	if (!f)
+		die("/proc/self/maps");
+	/* read the list first: madvise can split and merge VMAs under us */
+	uintptr_t starts[256], ends[256];
+	unsigned n = 0;
+
+	while (fgets(line, sizeof(line), f) && n < 256) {
+		uintptr_t s, e;
+		char perms[8];
+		unsigned long off;
+		unsigned dmaj, dmin;
+		unsigned long ino;
+		int name_at = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &s, &e, perms, &off,
+			   &dmaj, &dmin, &ino, &name_at) < 7)
+			continue;
+		if (ino != 0 || perms[0] != 'r' || perms[1] != 'w' || perms[3] != 'p')
+			continue;
+		const char *name = line + name_at;
+
+		/* anonymous: no name, or [heap]; not [stack], [vvar]... */
+		if (name[0] != '\n' && name[0] != '\0' && strncmp(name, "[heap]", 6))
+			continue;
+		starts[n] = s;
+		ends[n] = e;
+		n++;
+	}
+	fclose(f);
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t s = (starts[i] + WIN - 1) & ~(WIN - 1);
+
+		regions++;
+		madvise((void *)starts[i], ends[i] - starts[i], MADV_HUGEPAGE);
+		for (; s + WIN <= ends[i]; s += WIN) {
+			uint64_t a = now_ns();
+			int rc = madvise((void *)s, WIN, MADV_COLLAPSE);
+			uint64_t d = now_ns() - a;
+
+			chunks++;
+			if (rc == 0) {
+				collapsed++;
+				t_coll += d;
+			} else {
+				skipped++;
+				t_skip += d;
+				if (errno == EINVAL)
+					e_inval++;
+				else if (errno == ENOMEM)
+					e_nomem++;
+				else if (errno == EAGAIN)
+					e_again++;
+				else
+					e_other++;
+			}
+		}
+	}
+	printf("baseline {\"regions\":%" PRIu64 ",\"chunks\":%" PRIu64
+	       ",\"collapsed\":%" PRIu64 ",\"skipped\":%" PRIu64
+	       ",\"elapsedNs\":%" PRIu64 ",\"collapsedNs\":%" PRIu64
+	       ",\"skippedNs\":%" PRIu64 ",\"errEinval\":%" PRIu64
+	       ",\"errEnomem\":%" PRIu64 ",\"errEagain\":%" PRIu64
+	       ",\"errOther\":%" PRIu64 "}\n",
+	       regions, chunks, collapsed, skipped, now_ns() - t0, t_coll, t_skip,
+	       e_inval, e_nomem, e_again, e_other);
+	fflush(stdout);
+}
+
+/*
+ * The longest run of 2 MiB windows with no resident page (mincore) inside
+ * one region: "emptyrun START:LEN WINDOWS" (LEN 0 if none). The benchmark
+ * times an engine's dry run over it, the cost of skipping empty windows.
+ */
+static void print_empty_run(void)
+{
+	static unsigned char vec[WIN / PAGE];
+	uintptr_t best = 0;
+	size_t best_n = 0;
+
+	for (unsigned a = 0; a < nregion; a++) {
+		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
+		uintptr_t run = 0;
+		size_t n = 0;
+
+		for (size_t w = 0; w < region_len / WIN; w++) {
+			int empty = 1;
+
+			if (mincore((void *)(r + w * WIN), WIN, vec))
+				die("mincore");
+			for (size_t i = 0; i < WIN / PAGE && empty; i++)
+				if (vec[i] & 1)
+					empty = 0;
+			if (!empty) {
+				n = 0;
+				continue;
+			}
+			if (n++ == 0)
+				run = r + w * WIN;
+			if (n > best_n) {
+				best_n = n;
+				best = run;
+			}
+		}
+	}
+	printf("emptyrun 0x%lx:0x%lx %zu\n", (unsigned long)best,
+	       (unsigned long)(best_n * WIN), best_n);
+}
+
+int main(int argc, char **argv)
+{
+	const char *wl = NULL;
+	uint64_t seed = 42;
+	struct sigaction sa;
+	sigset_t mask, old;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--workload") && i + 1 < argc)
+			wl = argv[++i];
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else {
+			fprintf(stderr, "usage: kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]\n");
+			return 2;
+		}
+	}
+	if (!wl) {
+		fprintf(stderr, "kc-benchheap: --workload is required\n");
+		return 2;
+	}
+	rng_state = seed;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sig;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+
+	if (!strncmp(wl, "gc", 2) && atoi(wl + 2) > 0 && atoi(wl + 2) <= 100)
+		build_gc((unsigned)atoi(wl + 2));
+	else if (!strcmp(wl, "sparse"))
+		build_sparse();
+	else if (!strcmp(wl, "huge"))
+		build_huge();
+	else {
+		fprintf(stderr, "kc-benchheap: unknown workload '%s'\n", wl);
+		return 2;
+	}
+	print_empty_run();
+	printf("range 0x%lx:0x%lx\n", BENCH_BASE,
+	       (nregion - 1) * (region_len + 64 * MIB) + region_len);
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	while (!got_term) {
+		sigsuspend(&old);
+		if (got_usr1) {
+			got_usr1 = 0;
+			baseline();
+		}
+	}
+	return 0;
+}
