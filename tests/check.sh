@@ -45,6 +45,10 @@ run_suite vm-debug env KC_TIMEOUT=1800 make -s --no-print-directory \
 	SANITIZE=0 KERNELS=projdbg vm-test
 run_suite kunit bash tests/vm/kunit-summary.sh \
 	"${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/out/projdbg/results.log"
+# A smoke run of make bench: one workload, one repetition, report built.
+run_suite bench-smoke make -s --no-print-directory bench \
+	BENCH_ARGS="reps=1 workloads=gc5" \
+	BENCH_OUT="${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/bench-smoke"
 
 echo "$pass passed, $fail failed"
 ((fail == 0))
