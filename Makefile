@@ -40,7 +40,8 @@ dkms-install:
 	mkdir -p "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
 	cp -R $(MODULE_SOURCES) "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/"
 	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/kmod/"*.o
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf >"$(DESTDIR)/usr/src/kcollapse-$(VERSION)/dkms.conf"
+	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
+		>"$(DESTDIR)/usr/src/kcollapse-$(VERSION)/dkms.conf"
 	test -n "$(DESTDIR)" || { dkms add kcollapse/$(VERSION) && \
 		dkms install kcollapse/$(VERSION) $${KERNELVER:+-k $$KERNELVER}; }
 
@@ -63,7 +64,8 @@ install:
 dist:
 	rm -rf build/dist && mkdir -p build/dist
 	git archive --prefix=kcollapse-$(VERSION)/ HEAD | tar -x -C build/dist
-	sed -i 's/@VERSION@/$(VERSION)/' build/dist/kcollapse-$(VERSION)/dkms.conf
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
+		build/dist/kcollapse-$(VERSION)/dkms.conf
 	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
 	@echo "build/kcollapse-$(VERSION).tar.gz"
 
@@ -92,6 +94,11 @@ vm-test: tools
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
+# A Debian 12 image with kcollapse installed through DKMS and make install,
+# booted with systemd (tests/image, part of make check).
+image-test:
+	bash tests/image/run.sh
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	$(MAKE) -C ctl clean
@@ -104,4 +111,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe /usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo vm-test dkms-install install dist clean
+.PHONY: all module tools style check demo vm-test image-test dkms-install install dist clean

@@ -22,6 +22,8 @@ pkgs=(
 	# JSON checks, and libFuzzer (its runtime is only a Recommends of
 	# clang, which --no-install-recommends skips)
 	curl jq clang libclang-rt-dev
+	# the Debian image test (tests/image): its rootfs and ext4 disk
+	debootstrap e2fsprogs util-linux
 )
 
 # installed PKG: true if dpkg considers PKG fully installed.

@@ -8,16 +8,42 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 pass=0 fail=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+bglog=$(mktemp)
+trap 'rm -f "$log" "$bglog"' EXIT
 
 # run_suite NAME CMD...
 run_suite() {
-	local name=$1 rc line p f
+	local name=$1 rc
 	shift
 	echo "=== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	count_suite "$name" "$rc" "$log"
+}
+
+# A suite that runs beside the next ones (its own QEMU guest on the core
+# the debug guest leaves idle): start_suite_bg NAME CMD..., then
+# finish_suite_bg prints its output and counts it.
+start_suite_bg() {
+	bg_name=$1
+	shift
+	echo "=== $bg_name (in the background): $*"
+	("$@" >"$bglog" 2>&1; echo $? >"$bglog.rc") &
+	bg_pid=$!
+}
+
+finish_suite_bg() {
+	wait "$bg_pid"
+	echo "=== $bg_name: output"
+	cat "$bglog"
+	count_suite "$bg_name" "$(cat "$bglog.rc" 2>/dev/null || echo 1)" "$bglog"
+	rm -f "$bglog.rc"
+}
+
+# count_suite NAME RC LOG: add the suite's summary line to the totals.
+count_suite() {
+	local name=$1 rc=$2 line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$3" | tail -n 1)
 	if [[ -z $line ]]; then
 		echo "=== $name: no summary line (exit $rc): counted as 1 failure"
 		fail=$((fail + 1))
@@ -39,10 +65,13 @@ run_suite ctl make -s -C ctl SANITIZE=1 check
 run_suite workload make -s -C tests/workload SANITIZE=1 check
 run_suite bridge make -s -C bridge SANITIZE=1 check
 run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
+# The Debian image test: DKMS, systemd, the service, an upgrade.
+start_suite_bg image make -s --no-print-directory image-test
 # The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit); its
 # guests are slow enough without sanitized userspace on top.
 run_suite vm-debug env KC_TIMEOUT=1800 make -s --no-print-directory \
 	SANITIZE=0 KERNELS=projdbg vm-test
+finish_suite_bg
 run_suite kunit bash tests/vm/kunit-summary.sh \
 	"${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/out/projdbg/results.log"
 # A smoke run of make bench: one workload, one repetition, report built.

@@ -1,21 +1,23 @@
 #!/bin/bash
 # boot.sh -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME]
+#         [-d DISK]
 #
 # Boots one throwaway guest under QEMU (TCG: no KVM here), waits for it to
 # power itself off or for the timeout, then lets check-guest.sh judge it.
 # OUTDIR gets console.log (ttyS0, kernel console), results.log (ttyS1, test
-# output), qemu.log, qemu.rc, timeout and elapsed (seconds).
+# output), qemu.log, qemu.rc, timeout and elapsed (seconds). DISK, if
+# given, is a raw image attached as the guest's virtio disk (/dev/vda).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() {
-	echo "usage: $0 -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME]" >&2
+	echo "usage: $0 -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME] [-d DISK]" >&2
 	exit 2
 }
 
-kernel="" initrd="" out="" timeout_s=600 mem=1024 extra="" name=""
-while getopts "k:i:o:t:m:a:n:h" opt; do
+kernel="" initrd="" out="" timeout_s=600 mem=1024 extra="" name="" disk=""
+while getopts "k:i:o:t:m:a:n:d:h" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -24,6 +26,7 @@ while getopts "k:i:o:t:m:a:n:h" opt; do
 	m) mem=$OPTARG ;;
 	a) extra=$OPTARG ;;
 	n) name=$OPTARG ;;
+	d) disk=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -61,6 +64,9 @@ qemu=(
 	-serial "file:$out/console.log" -serial "file:$out/results.log"
 	-monitor none
 )
+if [[ -n $disk ]]; then
+	qemu+=(-drive "file=$disk,if=virtio,format=raw")
+fi
 
 start=$(date +%s)
 set +e

@@ -1,0 +1,145 @@
+#!/bin/sh
+# In the booted Debian image, as a systemd service once multi-user.target is
+# reached: what an operator's image must do on its own, checked in order
+# (later checks build on earlier ones), TAP on ttyS1. Then the same markers
+# as the busybox guests, and power off.
+#
+# Uses the guest tests' helpers (lib.sh): assert_*, wl_verify, kcd_post, j.
+cd /opt/kc-test || exit 1
+. ./lib.sh
+
+results=/dev/ttyS1
+stty -F "$results" raw -echo 2>/dev/null
+exec >"$results" 2>&1
+
+KVER=$(uname -r)
+NEXT=$(cat /root/kcollapse-next/VERSION)
+KCD_URL=http://127.0.0.1:49999
+WL_OUT=/run/kc-workload.out
+
+main_pid() { systemctl show -p MainPID --value "$1"; }
+since_boot_ms() {
+	echo $(( $(systemctl show -p "$2" --value "$1") / 1000 ))
+}
+
+# The boot itself: every unit came up, and how long it took until the
+# bridge could take the orchestrator's call.
+t_boot() {
+	state=$(systemctl is-system-running --wait)
+	systemctl --failed --no-legend | sed 's/^/  failed unit: /'
+	assert_eq "system state" "$state" running
+	systemd-analyze 2>/dev/null | sed 's/^/  /'
+	ready=$(since_boot_ms kcollapsed.service ActiveEnterTimestampMonotonic)
+	echo "  boot-to-ready (kcollapsed.service active): $ready ms since kernel start"
+	echo "$ready" >/run/kc-boot-to-ready-ms
+}
+
+t_dkms_status() {
+	# (dkms status complains about its own pipes on stderr)
+	status=$(dkms status kcollapse 2>/dev/null)
+	echo "  $status"
+	assert_match "dkms status" "$status" \
+		"^kcollapse/$INSTALLED(,|:) $KVER, x86_64: installed"
+	assert_match "module file" "$(modinfo -n kcollapse)" "/updates/dkms/kcollapse.ko"
+}
+
+t_loaded_at_boot() {
+	assert_eq "module version" "$(cat /sys/module/kcollapse/version)" "$INSTALLED"
+	# Logged before journald runs: found by identifier, not by unit.
+	journalctl -b -o cat -t systemd-modules-load | sed 's/^/  /'
+	journalctl -b -o cat -t systemd-modules-load |
+		grep -q "Inserted module 'kcollapse'" ||
+		fail "systemd-modules-load did not insert kcollapse"
+	kcollapsectl info | sed 's/^/  /'
+}
+
+t_service() {
+	assert_eq "kcollapsed.service" "$(systemctl is-active kcollapsed.service)" active
+	assert_eq "token file mode" "$(stat -c %a /etc/kcollapse/token)" 600
+	assert_eq "GET /health" \
+		"$(curl -sS -o /dev/null -w '%{http_code}' "$KCD_URL/health")" 204
+}
+
+# The orchestrator's call, with the token the image configured, on a
+# fragmented workload that runs as a service of its own.
+t_collapse() {
+	KCD_TOKEN=$(cat /etc/kcollapse/token)
+	WL_PID=$(main_pid kc-workload.service)
+	assert_eq "kc-workload.service" "$(systemctl is-active kc-workload.service)" active
+	grep -q '^ready ' "$WL_OUT" || fail "workload not ready"
+	assert_eq "no token" "$(curl -sS -o /dev/null -w '%{http_code}' \
+		-X POST -d "{\"pid\": $WL_PID}" "$KCD_URL/collapse")" 401
+	status=$(kcd_post /tmp/r.json "{\"pid\": $WL_PID}")
+	jq -c . /tmp/r.json | sed 's/^/  reply: /'
+	assert_eq "status" "$status" 200
+	assert_eq "engine" "$(j /tmp/r.json engine)" kmod
+	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" done
+	assert_ge "collapsed" "$(j /tmp/r.json collapsed)" 30
+	assert_lt "frames after < before" "$(j /tmp/r.json framesAfter)" \
+		"$(j /tmp/r.json framesBefore)"
+	wl_verify
+	journalctl -b -o cat -u kcollapsed.service | grep 'event=collapse' | sed 's/^/  log: /'
+}
+
+# An upgrade as an operator does it: the old version out of DKMS, the new
+# one in, the module reloaded and the service restarted around it.
+t_upgrade() {
+	dkms remove "kcollapse/$INSTALLED" --all 2>&1 | tail -n 3 | sed 's/^/  /'
+	assert_eq "dkms status after remove" "$(dkms status kcollapse 2>/dev/null)" ""
+	[ -e "/lib/modules/$KVER/updates/dkms/kcollapse.ko" ] &&
+		fail "module file left behind by dkms remove"
+	start=$(date +%s)
+	(cd /root/kcollapse-next && make dkms-install && make install PREFIX=/usr) \
+		>/tmp/upgrade.log 2>&1 ||
+		{ tail -n 30 /tmp/upgrade.log; fail "installing $NEXT"; }
+	echo "  DKMS build + make install of $NEXT in the guest: $(($(date +%s) - start)) s"
+	INSTALLED=$NEXT t_dkms_status
+	restarts=$(systemctl show -p NRestarts --value kcollapsed.service)
+	systemctl stop kcollapsed.service
+	modprobe -r kcollapse || fail "modprobe -r kcollapse"
+	modprobe kcollapse || fail "modprobe kcollapse"
+	systemctl start kcollapsed.service || fail "kcollapsed did not start again"
+	assert_eq "module version" "$(cat /sys/module/kcollapse/version)" "$NEXT"
+	assert_eq "kcollapsed.service" "$(systemctl is-active kcollapsed.service)" active
+	assert_eq "restarts on failure" \
+		"$(systemctl show -p NRestarts --value kcollapsed.service)" "$restarts"
+	# The already collapsed workload, classified again by the new module.
+	KCD_TOKEN=$(cat /etc/kcollapse/token)
+	WL_PID=$(main_pid kc-workload.service)
+	status=$(kcd_post /tmp/r2.json "{\"pid\": $WL_PID, \"dryRun\": true}")
+	jq -c . /tmp/r2.json | sed 's/^/  reply: /'
+	assert_eq "status" "$status" 200
+	assert_ge "already huge" "$(j /tmp/r2.json alreadyHuge)" 30
+	wl_verify
+}
+
+INSTALLED=$(cat /root/installed-version)
+tests="boot dkms_status loaded_at_boot service collapse upgrade"
+echo "1..$(echo "$tests" | wc -w)"
+echo "# kernel $KVER, kcollapse $INSTALLED, upgrade to $NEXT"
+n=0
+failed=0
+for t in $tests; do
+	n=$((n + 1))
+	start=$(date +%s)
+	("t_$t") >/tmp/test.out 2>&1 </dev/null
+	rc=$?
+	sed 's/^/# /' /tmp/test.out
+	took=$(($(date +%s) - start))
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - image: $t (${took}s)"
+	else
+		echo "not ok $n - image: $t (rc=$rc, ${took}s)"
+		failed=$((failed + 1))
+	fi
+done
+journalctl -b -p warning -o short-monotonic --no-pager | tail -n 40 | sed 's/^/# journal: /'
+
+rc=0
+[ "$failed" -eq 0 ] || rc=1
+{
+	[ "$rc" -eq 0 ] && echo KCOLLAPSE-GUEST-SUCCESS
+	echo "KCOLLAPSE-GUEST-END rc=$rc"
+}
+# Straight to systemd: this image has no logind to ask first.
+systemctl start --no-block poweroff.target
