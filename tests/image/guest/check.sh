@@ -95,6 +95,7 @@ t_upgrade() {
 	echo "  DKMS build + make install of $NEXT in the guest: $(($(date +%s) - start)) s"
 	INSTALLED=$NEXT t_dkms_status
 	restarts=$(systemctl show -p NRestarts --value kcollapsed.service)
+	systemctl daemon-reload # make install rewrote the unit file
 	systemctl stop kcollapsed.service
 	modprobe -r kcollapse || fail "modprobe -r kcollapse"
 	modprobe kcollapse || fail "modprobe kcollapse"
