@@ -2,29 +2,32 @@
 /*
  * kc-benchheap: the benchmark workload of `make bench`.
  *
- *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--baseline]
+ *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]
  *
  * Builds one heap shape at a fixed address (BENCH_BASE), deterministic for a
- * seed, prints "emptyrun START:LEN N" (its longest run of empty windows),
- * "range START:LEN" and "ready PID", then waits for a signal:
+ * seed, with a forked neighbour process faulting its own pages in lockstep
+ * (see neighbour_start()), prints "emptyrun START:LEN N" (its longest run of
+ * empty windows), "range START:LEN", "neighbour PID PAGES" and "ready PID",
+ * then waits for a signal:
  *   SIGUSR1  run the in-process baseline (the published POST /collapse:
  *            walk /proc/self/maps, for every anonymous rw mapping
  *            MADV_HUGEPAGE, then MADV_COLLAPSE on every 2 MiB window), print
  *            one "baseline {json}" line, and keep waiting;
- *   SIGTERM  exit 0.
+ *   SIGTERM  stop the neighbour (it holds its pages until then), exit 0.
  * Lines go to stdout, flushed.
  *
  * Shapes:
  *   gcN     4 arenas x 32 MiB (plain anonymous mmap, like Go's). Small
  *           objects of a size class are carved out of 8 KiB spans; every page
- *           faulted is interleaved with SPACER_RATIO faults of a transient
- *           spacer allocation, so the arena's pages are physically scattered;
- *           then the spacer is freed and a "GC" frees (MADV_DONTNEED) whole
- *           dead windows (50/30/10 % of them for N = 5/25/60) and, in the
- *           others, every span not chosen live, leaving N % of spans live.
+ *           faulted is interleaved with NB_RATIO faults of the neighbour, so
+ *           the arena's pages are physically scattered; then a "GC" frees
+ *           (MADV_DONTNEED) whole dead windows (50/30/10 % of them for
+ *           N = 5/25/60) and, in the others, every span not chosen live,
+ *           leaving N % of spans live.
  *   sparse  4 reservations x 256 MiB (mostly empty, like Go's arena
- *           reservations) with one live page every 8 MiB, plus one dense
- *           8 MiB stretch, faulted interleaved with the spacer.
+ *           reservations) with one live page every 8 MiB, each a window
+ *           of the neighbour's pages apart (so in a frame of its own), plus
+ *           one dense 8 MiB stretch, interleaved as gcN is.
  *   huge    4 arenas x 32 MiB, MADV_HUGEPAGE before touching: mostly
  *           PMD-mapped; one window in 8 gets half of it freed (split).
  */
@@ -36,7 +39,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +59,6 @@
 #define MIB (1UL << 20)
 #define BENCH_BASE 0x300000000000UL
 #define SPAN (2 * PAGE)
-#define SPACER_RATIO 4
 
 static uint64_t rng_state;
 
@@ -97,40 +103,182 @@ static char *map_at(uintptr_t addr, size_t len)
 	return p;
 }
 
-/* The spacer: a transient allocation faulted between the heap's faults. */
-static char *spacer;
-static size_t spacer_len, spacer_off;
+/*
+ * The neighbour: a second process whose page faults are interleaved in
+ * lockstep with the workload's, so that the workload's pages end up
+ * physically scattered among another process's pages, as a long-lived
+ * agent's heap is among its neighbours' on a real guest. It is forked before
+ * the heap is built, faults NB_RATIO pages of its own for every heap page
+ * the workload faults (handshakes over two pipes, every NB_BATCH heap pages:
+ * a fixed order of faults, whatever the scheduler does; see build_sparse()
+ * for a wider gap), and keeps its memory until the workload exits: its
+ * pages stay where they landed while the engines run, so a collapse cannot
+ * reuse the holes it would leave, as on a real guest where the neighbour is
+ * alive. It is not in the workload's
+ * address space: the in-process baseline does not see it, the frames are
+ * counted on the workload's range only.
+ */
+#define NB_RATIO 4
+#define NB_BATCH 4
 
-static void spacer_init(size_t len)
+static int nb_go = -1, nb_ack = -1;
+static pid_t nb_pid;
+static unsigned nb_pending;	/* heap pages since the last handshake */
+static uint64_t nb_owed;	/* neighbour pages owed to the interleave */
+static uint64_t nb_pages, nb_max;	/* neighbour pages faulted, room for */
+static cpu_set_t nb_saved_cpus;
+static int nb_pinned;
+
+static void xwrite(int fd, const void *buf, size_t len)
 {
-	spacer_len = len;
-	spacer_off = 0;
-	spacer = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (spacer == MAP_FAILED)
-		die("mmap spacer");
-	madvise(spacer, len, MADV_NOHUGEPAGE);
+	if (write(fd, buf, len) != (ssize_t)len)
+		die("neighbour pipe write");
 }
 
-static void spacer_fault(void)
+static void xread(int fd, void *buf, size_t len)
 {
-	for (int i = 0; i < SPACER_RATIO && spacer_off < spacer_len; i++) {
-		spacer[spacer_off] = 1;
-		spacer_off += PAGE;
+	ssize_t r = read(fd, buf, len);
+
+	if (r != (ssize_t)len) {
+		if (r >= 0)
+			errno = EPIPE;
+		die("neighbour pipe read");
 	}
 }
 
-static void spacer_free(void)
+/* The child: fault n pages per request, up to len in all. */
+static void __attribute__((noreturn)) neighbour_main(int go, int ack, size_t len)
 {
-	munmap(spacer, spacer_len);
+	struct sigaction sa;
+	sigset_t none;
+	char *m;
+	size_t off = 0;
+	uint32_t n;
+
+	/* the parent's handlers and blocked mask are for the workload only */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* a kill -9 of the workload must not leave the neighbour behind */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(0);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		_exit(1);
+	/* 4 KiB faults whatever the THP mode: the interleave is per page */
+	madvise(m, len, MADV_NOHUGEPAGE);
+	for (;;) {
+		ssize_t r = read(go, &n, sizeof(n));
+
+		if (r == 0)		/* the workload has exited */
+			_exit(0);
+		if (r != sizeof(n))
+			_exit(1);
+		for (uint32_t i = 0; i < n && off < len; i++) {
+			m[off] = 1;
+			off += PAGE;
+		}
+		if (write(ack, "", 1) != 1)
+			_exit(1);
+		/* n == 0 ends the build: hold the memory until EOF */
+	}
 }
 
-/* touch one heap page: an object header pattern, interleaved with spacer */
-static void touch(char *p, uint64_t tag)
+/*
+ * Fork the neighbour, with room for len bytes of faults. Both processes are
+ * pinned to one CPU for the build: order-0 pages come from per-CPU lists,
+ * so on one CPU the interleave of faults is an interleave of pages from one
+ * list whatever the scheduler does (it often co-locates the pair on its
+ * own, as they wake each other; pinning makes it so every time).
+ */
+static void neighbour_start(size_t len)
+{
+	int go[2], ack[2];
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+
+	if (sched_getaffinity(0, sizeof(nb_saved_cpus), &nb_saved_cpus) == 0 && cpu >= 0) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		nb_pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+	}
+	if (pipe2(go, O_CLOEXEC) || pipe2(ack, O_CLOEXEC))
+		die("pipe2");
+	nb_pid = fork();
+	if (nb_pid < 0)
+		die("fork");
+	if (nb_pid == 0) {
+		close(go[1]);
+		close(ack[0]);
+		neighbour_main(go[0], ack[1], len);
+	}
+	close(go[0]);
+	close(ack[1]);
+	nb_max = len / PAGE;
+	nb_go = go[1];
+	nb_ack = ack[0];
+}
+
+/* the neighbour's turn: it faults what it is owed, the workload waits */
+static void neighbour_sync(void)
+{
+	uint32_t n = (uint32_t)nb_owed;
+	char c;
+
+	xwrite(nb_go, &n, sizeof(n));
+	xread(nb_ack, &c, 1);
+	nb_pages += nb_pages + n > nb_max ? nb_max - nb_pages : n;
+	nb_owed = 0;
+	nb_pending = 0;
+}
+
+/*
+ * One heap page faulted, owing the neighbour pages of its own: its turn
+ * every NB_BATCH heap pages, or at once (a page that must land apart).
+ */
+static void neighbour_tick(uint32_t pages, int now)
+{
+	nb_owed += pages;
+	if (now || ++nb_pending >= NB_BATCH)
+		neighbour_sync();
+}
+
+/* the heap is built: the neighbour keeps its pages, the workload its CPUs */
+static void neighbour_built(void)
+{
+	if (nb_owed)
+		neighbour_sync();
+	neighbour_sync();	/* n == 0: the build is over */
+	if (nb_pinned)
+		sched_setaffinity(0, sizeof(nb_saved_cpus), &nb_saved_cpus);
+}
+
+/* before the workload exits: the neighbour's memory freed before the next run */
+static void neighbour_stop(void)
+{
+	if (nb_go < 0)
+		return;
+	close(nb_go);
+	waitpid(nb_pid, NULL, 0);
+}
+
+/* touch one heap page: an object header pattern */
+static void write_page(char *p, uint64_t tag)
 {
 	memcpy(p, &tag, sizeof(tag));
 	p[PAGE - 1] = (char)tag;
-	spacer_fault();
+}
+
+/* touch one heap page, interleaved with NB_RATIO of the neighbour's */
+static void touch(char *p, uint64_t tag)
+{
+	write_page(p, tag);
+	neighbour_tick(NB_RATIO, 0);
 }
 
 #define NARENA 4
@@ -144,7 +292,8 @@ static void build_gc(unsigned fill_pct)
 
 	nregion = NARENA;
 	region_len = alen;
-	spacer_init(NARENA * alen * SPACER_RATIO);
+	/* at most 3 touches per 2-page span */
+	neighbour_start(NARENA * alen * 3 / 2 * NB_RATIO);
 	char *arena[NARENA];
 
 	for (unsigned a = 0; a < NARENA; a++)
@@ -164,7 +313,7 @@ static void build_gc(unsigned fill_pct)
 			touch(sp + PAGE, s);
 		}
 	}
-	spacer_free();
+	neighbour_built();
 	/*
 	 * GC: survival is correlated by age, as in a real heap: a 2 MiB window
 	 * dies whole with probability dead_pct % (an old generation swept),
@@ -190,17 +339,26 @@ static void build_sparse(void)
 
 	nregion = NARENA;
 	region_len = rlen;
-	spacer_init(64 * MIB);
+	/*
+	 * A lone live page every 8 MiB stands for what a long-lived heap's
+	 * sparse pages look like after months of churn: each in a frame of its
+	 * own. On a freshly booted guest the free memory is contiguous, and
+	 * NB_RATIO pages apart would put 100 of them in one frame: the
+	 * neighbour faults a whole window's worth between two of them.
+	 */
+	neighbour_start(NARENA * (rlen / (8 * MIB)) * WIN + 8 * MIB * NB_RATIO);
 	for (unsigned a = 0; a < NARENA; a++) {
 		char *r = map_at(BENCH_BASE + a * (rlen + 64 * MIB), rlen);
 
-		for (size_t off = 0; off < rlen; off += 8 * MIB)
-			touch(r + off + (rnd() % (8 * MIB / PAGE)) * PAGE, off);
+		for (size_t off = 0; off < rlen; off += 8 * MIB) {
+			write_page(r + off + (rnd() % (8 * MIB / PAGE)) * PAGE, off);
+			neighbour_tick(WIN / PAGE, 1);
+		}
 		if (a == 0)
 			for (size_t off = 64 * MIB; off < 72 * MIB; off += PAGE)
 				touch(r + off, off);
 	}
-	spacer_free();
+	neighbour_built();
 }
 
 static void build_huge(void)
@@ -209,7 +367,7 @@ static void build_huge(void)
 
 	nregion = NARENA;
 	region_len = alen;
-	spacer_init(NARENA * alen / 4);
+	neighbour_start(NARENA * alen / 4);
 	for (unsigned a = 0; a < NARENA; a++) {
 		char *r = map_at(BENCH_BASE + a * (alen + 64 * MIB), alen);
 
@@ -218,13 +376,13 @@ static void build_huge(void)
 		for (size_t off = 0; off < alen; off += PAGE) {
 			r[off] = 1;
 			if (off % (4 * PAGE) == 0)
-				spacer_fault();
+				neighbour_tick(NB_RATIO, 0);
 		}
 		for (size_t w = 0; w < alen / WIN; w++)
 			if (rnd() % 8 == 0)
 				madvise(r + w * WIN, WIN / 2, MADV_DONTNEED);
 	}
-	spacer_free();
+	neighbour_built();
 }
 
 static uint64_t now_ns(void)
@@ -401,6 +559,7 @@ int main(int argc, char **argv)
 	print_empty_run();
 	printf("range 0x%lx:0x%lx\n", BENCH_BASE,
 	       (nregion - 1) * (region_len + 64 * MIB) + region_len);
+	printf("neighbour %d %" PRIu64 "\n", (int)nb_pid, nb_pages);
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
 	while (!got_term) {
@@ -410,5 +569,6 @@ int main(int argc, char **argv)
 			baseline();
 		}
 	}
+	neighbour_stop();
 	return 0;
 }

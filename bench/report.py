@@ -6,8 +6,9 @@ derives every figure, and writes to OUT_ROOT/report/:
   bench.json    all runs, raw and derived, with the boot's metadata
   results.md    the Markdown tables (ratios against the baseline of the
                 same boot and repetition)
-  frames.png    frames after per engine and workload, against both limits
-  timing.png    time per collapsed and per skipped window
+  KERNEL-frames.png  frames after per engine and workload, against both limits
+  KERNEL-timing.png  time per collapsed and per skipped window
+  KERNEL-minfill.png the module's min_fill sweep: frames and present bytes after
 Environment: FRAME_MS (22): the modeled cost of fetching one 2 MiB frame
 on a cold resume. Standard library only; charts by gnuplot.
 """
@@ -128,12 +129,20 @@ def main():
     allk = {}
     md = []
     for kernel in kernels:
+        if not os.path.exists(os.path.join(out_root, kernel, "results.log")):
+            # a guest that never booted: the others are still worth a report
+            print(f"report: no {out_root}/{kernel}/results.log", file=sys.stderr)
+            continue
         meta, runs = load(out_root, kernel)
         if not runs:
             print(f"report: no BENCH lines in {out_root}/{kernel}/results.log", file=sys.stderr)
             continue
         for r in runs:
             r["derived"] = derive(r)
+        # the min_fill sweep (run-all.sh: runs with a minFill) has its own
+        # table; the main table and the targets are the default runs
+        sweep = [r for r in runs if r.get("minFill") is not None]
+        runs = [r for r in runs if r.get("minFill") is None]
         # Timings under TCG vary from run to run (memory state, compaction):
         # the table and the targets use the best of the repetitions.
         for r in runs:
@@ -153,7 +162,7 @@ def main():
         meta.update({"date": datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc)
                      .strftime("%Y-%m-%d %H:%M UTC"),
                      "qemu": qemu + " (TCG)", "frameMs": FRAME_MS, "runName": kernel})
-        allk[kernel] = {"meta": meta, "runs": runs}
+        allk[kernel] = {"meta": meta, "runs": runs, "minFillSweep": sweep}
         by = {(r["workload"], r["engine"], r["rep"]): r for r in runs}
         workloads = []
         for r in runs:
@@ -229,8 +238,13 @@ def main():
                       f"{'yes' if rep_ok else 'NO'}; frames before identical: "
                       f"{'yes' if rep_before else 'NO'}")
         md.append("")
+        md.extend(reproducibility(workloads, reps, by))
         charts(rep_dir, kernel, workloads, by)
         md.append(f"![frames]({kernel}-frames.png)\n\n![timing]({kernel}-timing.png)\n")
+        if sweep:
+            md.extend(sweep_table(sweep))
+            sweep_chart(rep_dir, kernel, sweep)
+            md.append(f"![min_fill sweep]({kernel}-minfill.png)\n")
     if not allk:
         sys.exit(1)
     with open(os.path.join(rep_dir, "bench.json"), "w") as f:
@@ -239,6 +253,106 @@ def main():
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
     print(f"report: {rep_dir}/results.md, bench.json, *.png")
+
+
+def reproducibility(workloads, reps, by):
+    """Frame counts compared across the repetitions (same seed, same boot)."""
+    out = [f"### Reproducibility: {len(reps)} repetition(s), same seed, same boot\n"]
+    if len(reps) < 2:
+        return out + ["One repetition: nothing to compare (run with reps=2).\n"]
+    diff_after, diff_before, n = [], [], 0
+    for wl in workloads:
+        for e in ENGINES:
+            rr = [by[(wl, e, x)]["derived"] for x in reps if (wl, e, x) in by]
+            if len(rr) < 2:
+                continue
+            n += 1
+            after = [d["framesAfter"] for d in rr]
+            before = [d["framesBefore"] for d in rr]
+            if len(set(after)) > 1:
+                diff_after.append(f"{wl}/{ENGINE_LABEL[e]} " + "/".join(map(str, after)))
+            if len(set(before)) > 1:
+                diff_before.append(f"{wl}/{ENGINE_LABEL[e]} " + "/".join(map(str, before)))
+    if diff_after:
+        out.append(f"- Frames after: **NOT identical** on {len(diff_after)} of {n} "
+                   f"workload/engine pairs: " + "; ".join(diff_after))
+    else:
+        out.append(f"- Frames after: **identical** across the repetitions on all {n} "
+                   "workload/engine pairs.")
+    out.append("- Frames before: " + ("identical on all pairs." if not diff_before else
+               f"differ on {len(diff_before)} of {n} pairs (the physical placement "
+               "depends on the guest allocator's state; live windows and live pages, "
+               "hence the limits, do not): " + "; ".join(diff_before)))
+    out.append("")
+    return out
+
+
+def sweep_table(sweep):
+    out = ["### min_fill sweep (module; repetition 1, a fresh copy per value)\n",
+           "`kcollapsectl collapse --min-fill N`: windows with fewer than N present "
+           "4 KiB pages are left as they are. *Live MiB* = present anonymous bytes "
+           "before the collapse; *bloat* = present bytes after / live bytes. Frames "
+           "after trade against bloat: a window left alone keeps its pages in "
+           "however many frames they were scattered over.\n",
+           "| workload | min_fill | frames before | frames after | live win. | packed | "
+           "live MiB | present MiB after | bloat | collapsed | skipped sparse | "
+           "skipped empty | collapse ms | resume (model) s |",
+           "|" + "---|" * 14]
+    for r in sorted(sweep, key=lambda x: (x["workload"], x["minFill"])):
+        d = r["derived"]
+        o = d["outcomes"]
+        out.append("| " + " | ".join([
+            r["workload"], str(r["minFill"]), str(d["framesBefore"]), str(d["framesAfter"]),
+            str(d["limitLiveWindows"]), str(d["limitPacked"]),
+            fmt(d["presentBytesBefore"] / 2**20), fmt(d["presentBytesAfter"] / 2**20),
+            f"{d['presentBytesAfter'] / d['presentBytesBefore']:.1f}x"
+            if d["presentBytesBefore"] else "-",
+            str(d["collapsed"]), str(o.get("skippedSparse", 0)), str(o.get("skippedEmpty", 0)),
+            fmt(d["collapseMs"]), fmt(d["modelResumeMsAfter"] / 1000, 2)]) + " |")
+    out.append("")
+    return out
+
+
+def sweep_chart(rep_dir, kernel, sweep):
+    if not shutil.which("gnuplot"):
+        return
+    wls = []
+    for r in sweep:
+        if r["workload"] not in wls:
+            wls.append(r["workload"])
+    plots_f, plots_b = [], []
+    for wl in wls:
+        dat = os.path.join(rep_dir, f"{kernel}-minfill-{wl}.dat")
+        with open(dat, "w") as f:
+            f.write("# min_fill framesAfter presentMiBAfter liveWindows liveMiB\n")
+            for r in sorted((x for x in sweep if x["workload"] == wl), key=lambda x: x["minFill"]):
+                d = r["derived"]
+                f.write(f"{r['minFill']} {d['framesAfter']} {d['presentBytesAfter'] / 2**20:.2f} "
+                        f"{d['limitLiveWindows']} {d['presentBytesBefore'] / 2**20:.2f}\n")
+        plots_f.append(f"'{dat}' using 1:2 with linespoints title '{wl}: frames after', "
+                       f"'{dat}' using 1:4 with lines dashtype 2 title '{wl}: live windows'")
+        plots_b.append(f"'{dat}' using 1:3 with linespoints title '{wl}: present MiB after', "
+                       f"'{dat}' using 1:5 with lines dashtype 2 title '{wl}: live MiB'")
+    gp = f"""
+set terminal pngcairo size 1000,460 noenhanced font ',10'
+set output '{rep_dir}/{kernel}-minfill.png'
+set multiplot layout 1,2 title '{kernel}: module, min_fill sweep (frames vs bloat)'
+set logscale x 2
+set xlabel 'min_fill (present pages a window needs)'
+set grid
+set key below
+set title 'distinct 2 MiB frames after'
+set yrange [0:*]
+plot {", ".join(plots_f)}
+set title 'present anon MiB after'
+set logscale y
+set yrange [*:*]
+plot {", ".join(plots_b)}
+unset multiplot
+"""
+    p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
+    if p.returncode:
+        print("report: gnuplot failed: " + p.stderr, file=sys.stderr)
 
 
 def charts(rep_dir, kernel, workloads, by):

@@ -407,7 +407,14 @@ static void kcd_mhd_log(void *cls, const char *fmt, va_list ap)
 
 int kcd_http_start(struct kcd *d)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	/*
+	 * poll(), not epoll: with epoll, libmicrohttpd 0.9.75 (Debian 12)
+	 * misses a client's FIN after an incomplete request and holds the
+	 * connection until its idle timeout; 64 such clients (the limit)
+	 * would lock everyone out for 30 s (tests/bridge/abuse.c found it).
+	 * A few dozen connections are all this daemon ever serves.
+	 */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	int err;
 

@@ -76,7 +76,7 @@ run_suite kunit bash tests/vm/kunit-summary.sh \
 	"${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/out/projdbg/results.log"
 # A smoke run of make bench: one workload, one repetition, report built.
 run_suite bench-smoke make -s --no-print-directory bench \
-	BENCH_ARGS="reps=1 workloads=gc5" \
+	BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
 	BENCH_OUT="${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/bench-smoke"
 
 echo "$pass passed, $fail failed"

@@ -2,17 +2,26 @@
 # Guest side of `make bench` (busybox sh, cwd /tests): for each workload and
 # engine, a fresh kc-benchheap, frames before, the engine, frames after; one
 # "# BENCH {json}" line per run for the host's report, and one TAP line per
-# workload. KC_ARGS (kc.args=) may hold: reps=N seed=N workloads=a,b,c
+# workload; then the min_fill sweep: the module alone on a fresh copy of each
+# sweep workload per min_fill value (one TAP line per workload swept).
+# KC_ARGS (kc.args=) may hold: reps=N seed=N workloads=a,b,c
+# sweep=a,b (swept if also in workloads) minfill=N,N,...
 KMOD=/lib/kcollapse/kcollapse.ko
 REPS=1
 SEED=42
 WORKLOADS="gc5 gc25 gc60 sparse huge"
 ENGINES="baseline userspace kmod"
+# gc25: live windows hold ~180 pages, so the sweep crosses them; sparse:
+# mostly 1-page windows, where min_fill trades bloat, not frames.
+SWEEP="gc25 sparse"
+MINFILL="1 2 16 64 128 160 176 192 256"
 for a in ${KC_ARGS:-}; do
 	case $a in
 	reps=*) REPS=${a#reps=} ;;
 	seed=*) SEED=${a#seed=} ;;
 	workloads=*) WORKLOADS=$(echo "${a#workloads=}" | tr , ' ') ;;
+	sweep=*) SWEEP=$(echo "${a#sweep=}" | tr , ' ') ;;
+	minfill=*) MINFILL=$(echo "${a#minfill=}" | tr , ' ') ;;
 	esac
 done
 
@@ -29,9 +38,13 @@ wait_line() {
 	done
 }
 
-# run_one WORKLOAD ENGINE REP: prints the run's JSON on stdout
+# run_one WORKLOAD ENGINE REP [MINFILL]: prints the run's JSON on stdout.
+# With MINFILL (the sweep), the engine runs with --min-fill and the cost of
+# skipping is not measured again.
 run_one() {
-	wl=$1 eng=$2 rep=$3 o=/tmp/bh.out
+	wl=$1 eng=$2 rep=$3 mf=${4:-} o=/tmp/bh.out
+	# unquoted where used: empty, or two words
+	mfopt=${mf:+--min-fill $mf}
 	rm -f $o /tmp/res.json /tmp/dry.json /tmp/skip.json
 	echo 3 >/proc/sys/vm/drop_caches
 	kc-benchheap --workload "$wl" --seed "$SEED" >$o 2>&1 &
@@ -45,6 +58,8 @@ run_one() {
 	echo '{}' >/tmp/skip.json
 	set -- $(sed -n 's/^emptyrun //p' $o)
 	erange=$1 ewins=$2
+	[ -z "$mf" ] || ewins=0
+	nbpages=$(sed -n 's/^neighbour [0-9]* //p' $o)
 	t0=$(ms)
 	case $eng in
 	baseline)
@@ -70,11 +85,13 @@ run_one() {
 				/tmp/skip1.1.json /tmp/skip1.2.json /tmp/skip1.3.json >/tmp/skip.json ||
 				return 1
 		fi
+		# shellcheck disable=SC2086
 		kcollapsectl collapse "$PID" --range "$range" --engine "$eng" \
-			--dry-run --json >/tmp/dry.json || return 1
+			$mfopt --dry-run --json >/tmp/dry.json || return 1
 		t0=$(ms)
+		# shellcheck disable=SC2086
 		kcollapsectl collapse "$PID" --range "$range" --engine "$eng" \
-			--json >/tmp/res.json || return 1
+			$mfopt --json >/tmp/res.json || return 1
 		;;
 	esac
 	wall_ms=$(( $(ms) - t0 ))
@@ -83,14 +100,23 @@ run_one() {
 	wait "$PID"
 	jq -c -n --arg wl "$wl" --arg eng "$eng" --argjson rep "$rep" \
 		--argjson seed "$SEED" --argjson build "$build_ms" --argjson wall "$wall_ms" \
+		--argjson nb "${nbpages:-0}" --argjson mf "${mf:-null}" \
 		--slurpfile fb /tmp/fb.json --slurpfile fa /tmp/fa.json \
 		--slurpfile res /tmp/res.json --slurpfile dry /tmp/dry.json \
 		--slurpfile skip /tmp/skip.json \
 		'{workload: $wl, engine: $eng, rep: $rep, seed: $seed, buildMs: $build,
-		  wallMs: $wall, before: $fb[0], after: $fa[0], result: $res[0], dry: $dry[0], skip: $skip[0]}'
+		  neighbourPages: $nb, minFill: $mf, wallMs: $wall, before: $fb[0], after: $fa[0], result: $res[0], dry: $dry[0], skip: $skip[0]}'
 }
 
-echo "1..$(echo $WORKLOADS | wc -w)"
+# the sweep: workloads both in SWEEP and in WORKLOADS
+SWEPT=""
+for s in $SWEEP; do
+	for wl in $WORKLOADS; do
+		[ "$s" = "$wl" ] && SWEPT="$SWEPT $s"
+	done
+done
+
+echo "1..$(echo "$WORKLOADS $SWEPT" | wc -w)"
 echo "# kernel $(uname -r) thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 echo "# BENCHMETA {\"kernel\":\"$(uname -r)\",\"reps\":$REPS,\"seed\":$SEED,\"memKiB\":$(awk '/MemTotal/{print $2}' /proc/meminfo),\"cpus\":$(grep -c ^processor /proc/cpuinfo)}"
 insmod $KMOD || { echo "# insmod failed"; exit 1; }
@@ -119,6 +145,27 @@ for wl in $WORKLOADS; do
 		echo "ok $n - bench $wl"
 	else
 		echo "not ok $n - bench $wl"
+		failed=$((failed + 1))
+	fi
+done
+for wl in $SWEPT; do
+	n=$((n + 1))
+	ok=1
+	for mf in $MINFILL; do
+		if line=$(run_one "$wl" kmod 1 "$mf" 2>/tmp/err); then
+			echo "# BENCH $line"
+		else
+			ok=0
+			sed 's/^/# /' /tmp/err
+			echo "# run $wl/kmod/min_fill $mf failed: $line"
+			kill -9 "$PID" 2>/dev/null
+			wait "$PID" 2>/dev/null
+		fi
+	done
+	if [ $ok = 1 ]; then
+		echo "ok $n - bench min_fill sweep $wl"
+	else
+		echo "not ok $n - bench min_fill sweep $wl"
 		failed=$((failed + 1))
 	fi
 done
