@@ -168,7 +168,8 @@ unsigned int kcd_ops_in_flight(struct kcd_ops *ops)
 /*
  * The HTTP status for an error of the engine. What the body asked for
  * (a pid that is no process or a kernel thread, mark-hugepage on the
- * fallback) is the client's mistake: 400 naming the field. Anything about
+ * fallback, pack or auto mode where the module cannot pack) is the
+ * client's mistake: 400 naming the field. Anything about
  * the daemon or the kernel is 500.
  */
 static void kcd_map_error(const struct kcd_op *op, struct kcd_target_result *t)
@@ -186,7 +187,13 @@ static void kcd_map_error(const struct kcd_op *op, struct kcd_target_result *t)
 			return;
 		}
 		break;
+	case -ENOENT:	/* no module: only it can pack */
 	case -EOPNOTSUPP:
+		if (op->req.mode != KCD_MODE_COLLAPSE) {
+			t->status = 400;
+			snprintf(t->field, sizeof(t->field), "mode");
+			return;
+		}
 		if (op->req.mark_hugepage && !op->req.dry_run) {
 			t->status = 400;
 			snprintf(t->field, sizeof(t->field), "markHugepage");
@@ -196,6 +203,10 @@ static void kcd_map_error(const struct kcd_op *op, struct kcd_target_result *t)
 	}
 	t->status = 500;
 }
+
+_Static_assert(KCD_MODE_COLLAPSE == KC_MODE_COLLAPSE &&
+	       KCD_MODE_PACK == KC_MODE_PACK && KCD_MODE_AUTO == KC_MODE_AUTO,
+	       "the body's modes are libkcollapse's");
 
 /* Milliseconds left before the request's deadline: 0 none, -1 passed. */
 static int64_t kcd_op_remaining_ms(const struct kcd_op *op)
@@ -228,6 +239,8 @@ static void kcd_op_target(struct kcd_op *op, struct kcd_target_result *t)
 		.range_start = op->req.range_start,
 		.range_len = op->req.range_len,
 		.min_fill = op->req.min_fill,
+		.mode = op->req.mode,
+		.auto_threshold = op->req.auto_threshold,
 		.flags = (op->req.mark_hugepage ? KC_MARK_HUGEPAGE : 0) |
 			 (op->req.dry_run ? KC_DRY_RUN : 0),
 	};

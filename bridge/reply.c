@@ -42,6 +42,17 @@ static void kcd_sum(struct kc_result *sum, const struct kc_result *r)
 	sum->present_before += r->present_before;
 	sum->present_after += r->present_after;
 	sum->marked += r->marked;
+	sum->pack_moved += r->pack_moved;
+	sum->pack_left_pinned += r->pack_left_pinned;
+	sum->pack_left_shared += r->pack_left_shared;
+	sum->pack_left_thp += r->pack_left_thp;
+	sum->pack_left_dense += r->pack_left_dense;
+	sum->pack_left_busy += r->pack_left_busy;
+	sum->pack_dense_frames += r->pack_dense_frames;
+	sum->pack_dest_frames += r->pack_dest_frames;
+	sum->pack_bytes_copied += r->pack_bytes_copied;
+	sum->pack_alloc_failed += r->pack_alloc_failed;
+	sum->mode = r->mode;
 }
 
 /*

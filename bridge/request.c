@@ -80,6 +80,7 @@ static const struct kcd_int_field {
 	KCD_INT("minFill", 1, KCD_WINDOW_PAGES, min_fill),
 	KCD_INT("rangeStart", 0, INT64_MAX, range_start),
 	KCD_INT("rangeLen", 1, INT64_MAX, range_len),
+	KCD_INT("autoThreshold", 1, KCD_WINDOW_PAGES, auto_threshold),
 #undef KCD_INT
 };
 
@@ -95,6 +96,31 @@ static void kcd_store(struct kcd_request *req, const struct kcd_int_field *f,
 		memcpy(p, &v32, sizeof(v32));
 	else
 		memcpy(p, &v64, sizeof(v64));
+}
+
+static int kcd_get_mode(struct json_object *v, struct kcd_request *req,
+			struct kcd_error *err)
+{
+	static const char *const names[] = {
+		[KCD_MODE_COLLAPSE] = "collapse",
+		[KCD_MODE_PACK] = "pack",
+		[KCD_MODE_AUTO] = "auto",
+	};
+	const char *s;
+	uint32_t i;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if ((size_t)json_object_get_string_len(v) ==
+			    strlen(names[i]) && !strcmp(s, names[i])) {
+				req->mode = i;
+				return 0;
+			}
+		}
+	}
+	return kcd_fail(err, "mode",
+			"mode must be \"collapse\", \"pack\" or \"auto\"");
 }
 
 /* One member of the object. */
@@ -121,6 +147,8 @@ static int kcd_member(const char *key, struct json_object *v,
 				    err);
 	if (!strcmp(key, "dryRun"))
 		return kcd_get_bool(v, "dryRun", &req->dry_run, err);
+	if (!strcmp(key, "mode"))
+		return kcd_get_mode(v, req, err);
 	snprintf(msg, sizeof(msg), "unknown field");
 	return kcd_fail(err, key, msg);
 }
@@ -142,6 +170,9 @@ static int kcd_members(struct json_object *obj, struct kcd_request *req,
 	if (req->range_len && req->range_len > UINT64_MAX - req->range_start)
 		return kcd_fail(err, "rangeLen",
 				"rangeStart + rangeLen must not wrap");
+	if (req->auto_threshold && req->mode != KCD_MODE_AUTO)
+		return kcd_fail(err, "autoThreshold",
+				"autoThreshold needs \"mode\": \"auto\"");
 	return 0;
 }
 

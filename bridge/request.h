@@ -2,7 +2,9 @@
 /*
  * The optional JSON body of POST /collapse:
  *   {"pid": N, "deadlineMs": N, "minFill": N, "markHugepage": bool,
- *    "dryRun": bool, "rangeStart": N, "rangeLen": N}
+ *    "dryRun": bool, "rangeStart": N, "rangeLen": N,
+ *    "mode": "collapse"|"pack"|"auto", "autoThreshold": N}
+ * autoThreshold (1..512) is only accepted with "mode": "auto".
  * Every field is optional; an empty body means all defaults. Strict:
  * numbers must be JSON integers in range, booleans JSON booleans, and an
  * unknown field is an error (a typo must not silently change nothing).
@@ -28,7 +30,13 @@ struct kcd_request {
 	bool dry_run;
 	uint64_t range_start;
 	uint64_t range_len;	/* 0: to the end of the address space */
+	uint32_t mode;		/* KCD_MODE_*, the values of enum kc_mode */
+	uint32_t auto_threshold;/* 0: the engine's default (448) */
 };
+
+#define KCD_MODE_COLLAPSE	0
+#define KCD_MODE_PACK		1
+#define KCD_MODE_AUTO		2
 
 /* What was wrong: a message, and the field it is about ("": the body). */
 struct kcd_error {

@@ -5,84 +5,16 @@
  * VMAs may come and go between windows, and every stop condition is checked
  * between windows (madvise_collapse() itself cannot be interrupted).
  */
-#include <linux/delay.h>
 #include <linux/mman.h>
-#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <uapi/linux/kcollapse.h>
 #include "collapse.h"
 #include "compat.h"
 #include "frames.h"
-#include "ops.h"
+#include "pack.h"
+#include "run.h"
 #include "target.h"
 #include "window.h"
-
-/*
- * Testing aid: a pause between windows, so that tests which interrupt a
- * running collapse (cancel, kill, exit, unload) do not race its end on a
- * fast machine. Off by default; results are unaffected.
- */
-static unsigned int window_delay_us;
-module_param(window_delay_us, uint, 0644);
-MODULE_PARM_DESC(window_delay_us,
-		 "Testing aid: sleep this long between windows (default 0)");
-
-struct kc_run {
-	const struct kc_request *req;
-	struct kc_stats *st;
-	struct kc_op op;
-	ktime_t deadline;
-};
-
-static u32 kc_run_should_stop(const struct kc_run *run)
-{
-	struct kc_stop_inputs in = {
-		.requested = kc_ops_stop_requested(&run->op),
-		.caller_killed = fatal_signal_pending(current),
-		.target_gone = !atomic_read(&run->op.mm->mm_users),
-		.now = ktime_get(),
-		.deadline = run->deadline,
-	};
-
-	return kc_stop_decide(&in);
-}
-
-static struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
-					       unsigned long addr,
-					       unsigned long end)
-{
-	struct vm_area_struct *vma;
-
-	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
-	     vma = find_vma(mm, vma->vm_end))
-		if (kc_vma_eligible(vma))
-			return vma;
-	return NULL;
-}
-
-/*
- * Pin the address space and lock it for reading. Returns 0, or the reason
- * this is impossible as a stop reason.
- */
-static u32 kc_run_lock(struct kc_run *run)
-{
-	struct mm_struct *mm = run->op.mm;
-
-	if (!mmget_not_zero(mm))
-		return KCOLLAPSE_STOP_TARGET_EXITED;
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return KCOLLAPSE_STOP_CALLER_KILLED;
-	}
-	return KCOLLAPSE_STOP_DONE;
-}
-
-static void kc_run_unlock(struct kc_run *run)
-{
-	mmap_read_unlock(run->op.mm);
-	mmput(run->op.mm);
-}
 
 /* MADV_HUGEPAGE on every covered eligible VMA not marked yet. */
 static void kc_mark_hugepage(struct kc_run *run)
@@ -114,21 +46,19 @@ static void kc_mark_hugepage(struct kc_run *run)
 }
 
 /*
- * Frames and present bytes of the covered eligible memory, one PMD-sized
- * span per lock hold. Returns a stop reason if it could not finish, or
- * -ENOMEM.
+ * Frames and present bytes of the covered eligible memory into @set, one
+ * PMD-sized span per lock hold. Returns a stop reason if it could not
+ * finish, or -ENOMEM.
  */
-static int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes,
-		      u64 *regions)
+static int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
+			   u64 *regions)
 {
 	unsigned long addr = run->req->start, end = run->req->end;
 	struct kc_window_scan scan;
 	struct vm_area_struct *vma;
-	struct kc_frame_set set;
 	int ret = 0;
 	unsigned long s;
 
-	kc_frames_init(&set);
 	while (addr < end && !ret) {
 		ret = kc_run_lock(run);
 		if (ret)
@@ -145,20 +75,30 @@ static int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes,
 		/* Without an anon_vma nothing was ever faulted in: skip it. */
 		if (vma->anon_vma) {
 			addr = kc_span_end(s, addr);
-			ret = kc_scan_span(vma, s, addr, &scan, &set);
+			ret = kc_scan_span(vma, s, addr, &scan, set);
 		}
 		kc_run_unlock(run);
 		cond_resched();
 	}
+	return ret;
+}
+
+static int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes)
+{
+	struct kc_frame_set set;
+	int ret;
+
+	kc_frames_init(&set);
+	ret = kc_measure_into(run, &set, NULL);
 	*frames = set.count;
 	*bytes = set.present_bytes;
 	kc_frames_destroy(&set);
 	return ret;
 }
 
-static enum kc_outcome kc_window_outcome(struct kc_run *run,
-					 enum kc_window_class class,
-					 unsigned long win)
+enum kc_outcome kc_collapse_window(struct kc_run *run,
+				   enum kc_window_class class,
+				   unsigned long win)
 {
 	if (class != KC_WIN_CANDIDATE)
 		return kc_class_outcome(class);
@@ -181,8 +121,7 @@ static u32 kc_collapse_windows(struct kc_run *run)
 	u32 stop;
 
 	while (addr < end) {
-		if (window_delay_us)
-			usleep_range(window_delay_us, window_delay_us + 100);
+		kc_run_pause();
 		stop = kc_run_should_stop(run);
 		if (!stop)
 			stop = kc_run_lock(run);
@@ -202,7 +141,7 @@ static u32 kc_collapse_windows(struct kc_run *run)
 		class = kc_classify(&scan, run->req->min_fill);
 		/* The collapse path takes the lock itself; keep the pin. */
 		mmap_read_unlock(run->op.mm);
-		kc_stats_count(run->st, kc_window_outcome(run, class, win));
+		kc_stats_count(run->st, kc_collapse_window(run, class, win));
 		mmput(run->op.mm);
 		addr = win + KC_WINDOW_SIZE;
 		cond_resched();
@@ -217,15 +156,28 @@ static u32 kc_collapse_windows(struct kc_run *run)
 static int kc_collapse_steps(struct kc_run *run)
 {
 	struct kc_stats *st = run->st;
+	struct kc_frame_set before;
 	int ret;
 
 	if (run->req->mark_hugepage && !run->req->dry_run)
 		kc_mark_hugepage(run);
-	ret = kc_measure(run, &st->frames_before, &st->present_before,
-			 &st->regions);
+	kc_frames_init(&before);
+	ret = kc_measure_into(run, &before, &st->regions);
+	st->frames_before = before.count;
+	st->present_before = before.present_bytes;
+	if (ret) {
+		kc_frames_destroy(&before);
+		return ret;
+	}
+	run->before = &before;
+	if (run->req->mode == KCOLLAPSE_MODE_COLLAPSE)
+		st->stop_reason = kc_collapse_windows(run);
+	else
+		ret = kc_pack_windows(run, &st->stop_reason);
+	run->before = NULL;
+	kc_frames_destroy(&before);
 	if (ret)
 		return ret;
-	st->stop_reason = kc_collapse_windows(run);
 	if (run->req->dry_run) {
 		st->frames_after = st->frames_before;
 		st->present_after = st->present_before;
@@ -235,7 +187,7 @@ static int kc_collapse_steps(struct kc_run *run)
 	if (st->stop_reason == KCOLLAPSE_STOP_TARGET_EXITED ||
 	    st->stop_reason == KCOLLAPSE_STOP_CALLER_KILLED)
 		return 0;
-	ret = kc_measure(run, &st->frames_after, &st->present_after, NULL);
+	ret = kc_measure(run, &st->frames_after, &st->present_after);
 	return ret < 0 ? ret : 0;
 }
 
@@ -247,7 +199,14 @@ int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (!req->dry_run && !kc_engine_available()) {
+	st->mode = req->mode;
+	if (req->mode != KCOLLAPSE_MODE_COLLAPSE && !KC_HAVE_PACK) {
+		NL_SET_ERR_MSG(extack,
+			       "pack mode needs CONFIG_DEVICE_MIGRATION");
+		return -EOPNOTSUPP;
+	}
+	if (!req->dry_run && req->mode != KCOLLAPSE_MODE_PACK &&
+	    !kc_engine_available()) {
 		NL_SET_ERR_MSG(extack,
 			       "collapse is unavailable on this kernel (see kcollapsectl info); only dry runs work");
 		return -EOPNOTSUPP;

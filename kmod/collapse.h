@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The COLLAPSE operation: mark, measure, collapse window by window, measure. */
+/*
+ * The COLLAPSE operation: mark, measure, collapse (or pack) window by
+ * window, measure.
+ */
 #ifndef _KCOLLAPSE_COLLAPSE_H
 #define _KCOLLAPSE_COLLAPSE_H
 
@@ -14,7 +17,11 @@ struct kc_request {
 	u32 min_fill;		/* 1..KC_WINDOW_PAGES */
 	bool mark_hugepage;
 	bool dry_run;
+	u32 mode;		/* enum kcollapse_mode */
+	u32 auto_threshold;	/* 1..KC_WINDOW_PAGES, AUTO mode only */
 };
+
+struct kc_run;
 
 /*
  * Run one COLLAPSE. Returns 0 with @st filled in (also when it stopped
@@ -23,5 +30,14 @@ struct kc_request {
  */
 int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
 		struct kc_stats *st, struct netlink_ext_ack *extack);
+
+/*
+ * The outcome of one window of class @class at @win, collapsing it if it
+ * is a candidate (not in a dry run). Call with the address space pinned
+ * (kc_run_lock()) but not locked: the collapse path takes the lock itself.
+ */
+enum kc_outcome kc_collapse_window(struct kc_run *run,
+				   enum kc_window_class class,
+				   unsigned long win);
 
 #endif /* _KCOLLAPSE_COLLAPSE_H */

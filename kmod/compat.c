@@ -164,3 +164,88 @@ pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr)
 {
 	return (pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr);
 }
+
+#if KC_HAVE_PACK
+int kc_migrate_setup(struct kc_migrate *m, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long npages,
+		     unsigned long *src, unsigned long *dst)
+{
+	int err;
+
+	memset(&m->args, 0, sizeof(m->args));
+	m->args.vma = vma;
+	m->args.start = start;
+	m->args.end = start + (npages << PAGE_SHIFT);
+	m->args.src = src;
+	m->args.dst = dst;
+	m->args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	memset(dst, 0, npages * sizeof(*dst));
+	m->npages = 0;
+	err = migrate_vma_setup(&m->args);
+	if (!err)
+		m->npages = m->args.npages;
+	return err;
+}
+
+struct page *kc_migrate_src(const struct kc_migrate *m, unsigned long i)
+{
+	unsigned long mpfn = m->args.src[i];
+
+	if (i >= m->npages || !(mpfn & MIGRATE_PFN_MIGRATE))
+		return NULL;
+	return migrate_pfn_to_page(mpfn);
+}
+
+void kc_migrate_set_dst(struct kc_migrate *m, unsigned long i,
+			struct page *dst)
+{
+	m->args.dst[i] = migrate_pfn(page_to_pfn(dst));
+}
+
+void kc_migrate_pages(struct kc_migrate *m)
+{
+	migrate_vma_pages(&m->args);
+}
+
+bool kc_migrate_moved(const struct kc_migrate *m, unsigned long i)
+{
+	return i < m->npages && m->args.dst[i] &&
+	       (m->args.src[i] & MIGRATE_PFN_MIGRATE);
+}
+
+void kc_migrate_finalize(struct kc_migrate *m)
+{
+	migrate_vma_finalize(&m->args);
+}
+#else
+int kc_migrate_setup(struct kc_migrate *m, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long npages,
+		     unsigned long *src, unsigned long *dst)
+{
+	m->npages = 0;
+	return -EOPNOTSUPP;
+}
+
+struct page *kc_migrate_src(const struct kc_migrate *m, unsigned long i)
+{
+	return NULL;
+}
+
+void kc_migrate_set_dst(struct kc_migrate *m, unsigned long i,
+			struct page *dst)
+{
+}
+
+void kc_migrate_pages(struct kc_migrate *m)
+{
+}
+
+bool kc_migrate_moved(const struct kc_migrate *m, unsigned long i)
+{
+	return false;
+}
+
+void kc_migrate_finalize(struct kc_migrate *m)
+{
+}
+#endif

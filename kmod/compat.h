@@ -7,6 +7,7 @@
 #ifndef _KCOLLAPSE_COMPAT_H
 #define _KCOLLAPSE_COMPAT_H
 
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/types.h>
 
@@ -52,5 +53,40 @@ pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr);
  */
 #define kc_assert_mmap_locked(mm) lockdep_assert_held(&(mm)->mmap_lock)
 pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr);
+
+/*
+ * Moving pages (pack mode) goes through the exported device-migration API,
+ * migrate_vma_setup/pages/finalize() with MIGRATE_VMA_SELECT_SYSTEM, which
+ * only exists with CONFIG_DEVICE_MIGRATION. Without it every call fails or
+ * does nothing, and the COLLAPSE command refuses pack mode up front.
+ *
+ * Contract, the same on 6.1 and 6.12 (mm/migrate_device.c): with the mmap
+ * lock held for reading, kc_migrate_setup() collects [start, start +
+ * npages) and unmaps and locks each page it can move; kc_migrate_src()
+ * gives those. For each one to move, the caller copies the contents into a
+ * locked order-0 destination page holding one reference and passes it to
+ * kc_migrate_set_dst(). kc_migrate_pages() moves the page metadata;
+ * kc_migrate_moved() then says which succeeded. kc_migrate_finalize()
+ * remaps every entry (to the new page or back to the old one) and consumes
+ * the destination pages' references and locks, freeing the ones unused.
+ */
+#define KC_HAVE_PACK IS_ENABLED(CONFIG_DEVICE_MIGRATION)
+
+struct kc_migrate {
+#if KC_HAVE_PACK
+	struct migrate_vma args;
+#endif
+	unsigned long npages;
+};
+
+int kc_migrate_setup(struct kc_migrate *m, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long npages,
+		     unsigned long *src, unsigned long *dst);
+struct page *kc_migrate_src(const struct kc_migrate *m, unsigned long i);
+void kc_migrate_set_dst(struct kc_migrate *m, unsigned long i,
+			struct page *dst);
+void kc_migrate_pages(struct kc_migrate *m);
+bool kc_migrate_moved(const struct kc_migrate *m, unsigned long i);
+void kc_migrate_finalize(struct kc_migrate *m);
 
 #endif /* _KCOLLAPSE_COMPAT_H */

@@ -7,7 +7,7 @@ void kc_frames_init(struct kc_frame_set *set)
 	xa_init(&set->frames);
 	set->count = 0;
 	set->present_bytes = 0;
-	set->have_last = false;
+	set->run = 0;
 }
 
 void kc_frames_destroy(struct kc_frame_set *set)
@@ -15,23 +15,61 @@ void kc_frames_destroy(struct kc_frame_set *set)
 	xa_destroy(&set->frames);
 }
 
-/* Pages of one process often sit in runs inside one frame: skip the xarray. */
+static unsigned long kc_frames_stored(struct kc_frame_set *set,
+				      unsigned long frame)
+{
+	void *entry = xa_load(&set->frames, frame);
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+int kc_frames_flush(struct kc_frame_set *set)
+{
+	unsigned long pages;
+	void *old;
+
+	if (!set->run)
+		return 0;
+	pages = kc_frames_stored(set, set->last) + set->run;
+	old = xa_store(&set->frames, set->last, xa_mk_value(pages),
+		       GFP_KERNEL);
+	if (xa_is_err(old))
+		return xa_err(old);
+	set->run = 0;
+	return 0;
+}
+
+/*
+ * Pages of one process often sit in runs inside one frame: count a run
+ * aside and touch the xarray only when the frame changes.
+ */
 int kc_frames_add(struct kc_frame_set *set, unsigned long pfn,
 		  unsigned long bytes)
 {
-	unsigned long frame = pfn >> (PMD_SHIFT - PAGE_SHIFT);
+	unsigned long frame = kc_pfn_frame(pfn);
 	int err;
 
 	set->present_bytes += bytes;
-	if (set->have_last && set->last == frame)
+	if (set->run && set->last == frame) {
+		set->run += bytes >> PAGE_SHIFT;
 		return 0;
-	set->last = frame;
-	set->have_last = true;
-	err = xa_insert(&set->frames, frame, xa_mk_value(0), GFP_KERNEL);
-	if (err == -EBUSY)
-		return 0;
+	}
+	err = kc_frames_flush(set);
 	if (err)
 		return err;
-	set->count++;
+	if (!xa_load(&set->frames, frame))
+		set->count++;
+	set->last = frame;
+	set->run = bytes >> PAGE_SHIFT;
 	return 0;
+}
+
+unsigned long kc_frames_pages(struct kc_frame_set *set,
+			      unsigned long frame)
+{
+	unsigned long pages = kc_frames_stored(set, frame);
+
+	if (set->run && set->last == frame)
+		pages += set->run;
+	return pages;
 }

@@ -48,6 +48,16 @@ static const struct {
 	KC_STAT(KCOLLAPSE_R_PRESENT_BEFORE, present_before),
 	KC_STAT(KCOLLAPSE_R_PRESENT_AFTER, present_after),
 	KC_STAT(KCOLLAPSE_R_MARKED, marked),
+	KC_STAT(KCOLLAPSE_R_PACK_MOVED, pack.moved),
+	KC_STAT(KCOLLAPSE_R_PACK_LEFT_PINNED, pack.left[KC_LEFT_PINNED]),
+	KC_STAT(KCOLLAPSE_R_PACK_LEFT_SHARED, pack.left[KC_LEFT_SHARED]),
+	KC_STAT(KCOLLAPSE_R_PACK_LEFT_THP, pack.left[KC_LEFT_THP]),
+	KC_STAT(KCOLLAPSE_R_PACK_LEFT_DENSE, pack.left[KC_LEFT_DENSE]),
+	KC_STAT(KCOLLAPSE_R_PACK_LEFT_BUSY, pack.left[KC_LEFT_BUSY]),
+	KC_STAT(KCOLLAPSE_R_PACK_DENSE_FRAMES, pack.dense_frames),
+	KC_STAT(KCOLLAPSE_R_PACK_DEST_FRAMES, pack.dest_frames),
+	KC_STAT(KCOLLAPSE_R_PACK_BYTES_COPIED, pack.bytes_copied),
+	KC_STAT(KCOLLAPSE_R_PACK_ALLOC_FAILED, pack.alloc_failed),
 };
 
 static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
@@ -64,7 +74,8 @@ static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
 				      KCOLLAPSE_R_PAD))
 			return -EMSGSIZE;
 	}
-	if (nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, st->stop_reason))
+	if (nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, st->stop_reason) ||
+	    nla_put_u32(msg, KCOLLAPSE_R_MODE, st->mode))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

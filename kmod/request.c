@@ -17,6 +17,10 @@ const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 							   KC_WINDOW_PAGES),
 	[KCOLLAPSE_A_MARK_HUGEPAGE]	= { .type = NLA_FLAG },
 	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
+	[KCOLLAPSE_A_MODE]		= NLA_POLICY_MAX(NLA_U32,
+							 KCOLLAPSE_MODE_MAX),
+	[KCOLLAPSE_A_AUTO_THRESHOLD]	= NLA_POLICY_RANGE(NLA_U32, 1,
+							   KC_WINDOW_PAGES),
 };
 
 const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1] = {
@@ -48,5 +52,17 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 		nla_get_u32(a[KCOLLAPSE_A_MIN_FILL]) : 1;
 	req->mark_hugepage = nla_get_flag(a[KCOLLAPSE_A_MARK_HUGEPAGE]);
 	req->dry_run = nla_get_flag(a[KCOLLAPSE_A_DRY_RUN]);
+	req->mode = a[KCOLLAPSE_A_MODE] ? nla_get_u32(a[KCOLLAPSE_A_MODE]) :
+					  KCOLLAPSE_MODE_COLLAPSE;
+	req->auto_threshold = KCOLLAPSE_AUTO_THRESHOLD_DEFAULT;
+	if (a[KCOLLAPSE_A_AUTO_THRESHOLD]) {
+		if (req->mode != KCOLLAPSE_MODE_AUTO) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    a[KCOLLAPSE_A_AUTO_THRESHOLD],
+					    "an auto threshold needs auto mode");
+			return -EINVAL;
+		}
+		req->auto_threshold = nla_get_u32(a[KCOLLAPSE_A_AUTO_THRESHOLD]);
+	}
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <uapi/linux/kcollapse.h>
 #include "collapse.h"
 
-#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_DRY_RUN
+#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_AUTO_THRESHOLD
 #define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PID
 
 extern const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1];

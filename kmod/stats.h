@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What one COLLAPSE did, and which reason to stop wins. How each window is
+ * What one COLLAPSE (any mode) did, and which reason to stop wins. How each window is
  * classified and counted: include/common/kcollapse_rules.h.
  */
 #ifndef _KCOLLAPSE_STATS_H
@@ -9,6 +9,25 @@
 #include <linux/ktime.h>
 #include <linux/types.h>
 #include <common/kcollapse_rules.h>
+
+/* Why pack mode left a page where it was (see the uapi header's "Modes"). */
+enum kc_left {
+	KC_LEFT_PINNED,
+	KC_LEFT_SHARED,
+	KC_LEFT_THP,
+	KC_LEFT_DENSE,
+	KC_LEFT_BUSY,
+	KC_LEFT_MAX
+};
+
+struct kc_pack_stats {
+	u64 moved;
+	u64 left[KC_LEFT_MAX];
+	u64 dense_frames;
+	u64 dest_frames;
+	u64 bytes_copied;
+	u64 alloc_failed;
+};
 
 struct kc_stats {
 	u64 regions;
@@ -21,7 +40,9 @@ struct kc_stats {
 	u64 frames_after;
 	u64 present_before;
 	u64 present_after;
+	struct kc_pack_stats pack;
 	u32 stop_reason;	/* enum kcollapse_stop_reason */
+	u32 mode;		/* enum kcollapse_mode */
 };
 
 /* chunks++ and the outcome's counter++. */

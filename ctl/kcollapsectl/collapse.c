@@ -19,7 +19,8 @@
 
 #define COLLAPSE_USAGE \
 	"collapse PID [--range START:LEN] [--deadline-ms N] [--min-fill N] " \
-	"[--mark-hugepage] [--dry-run] [--engine auto|kmod|userspace] [--json]"
+	"[--mark-hugepage] [--dry-run] [--mode collapse|pack|auto] " \
+	"[--auto-threshold N] [--engine auto|kmod|userspace] [--json]"
 
 enum {
 	OPT_RANGE = 256,
@@ -29,6 +30,8 @@ enum {
 	OPT_DRY_RUN,
 	OPT_ENGINE,
 	OPT_JSON,
+	OPT_MODE,
+	OPT_AUTO_THRESHOLD,
 };
 
 static const struct option collapse_options[] = {
@@ -39,6 +42,8 @@ static const struct option collapse_options[] = {
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "engine",		required_argument,	NULL, OPT_ENGINE },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "mode",		required_argument,	NULL, OPT_MODE },
+	{ "auto-threshold",	required_argument,	NULL, OPT_AUTO_THRESHOLD },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +63,12 @@ static void collapse_help(void)
 	     "                     1..512 (default: the module's, 1)\n"
 	     "  --mark-hugepage    apply MADV_HUGEPAGE to the covered mappings first\n"
 	     "  --dry-run          classify windows only, change nothing\n"
+	     "  --mode M           collapse (default): windows into hugepages; pack:\n"
+	     "                     move the live 4 KiB pages into as few 2 MiB frames\n"
+	     "                     as possible, no hugepages; auto: collapse windows\n"
+	     "                     with at least --auto-threshold present pages, pack\n"
+	     "                     the rest (pack and auto need the module)\n"
+	     "  --auto-threshold N with --mode auto, 1..512 (default: the module's, 448)\n"
 	     "  --engine E         auto (default: the module if it can collapse, else\n"
 	     "                     userspace), kmod, or userspace (no --mark-hugepage)\n"
 	     "  --json             print one JSON object instead of a summary\n"
@@ -119,6 +130,27 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 		case OPT_JSON:
 			*json = true;
 			break;
+		case OPT_MODE: {
+			enum kc_mode mode;
+
+			if (kc_mode_parse(optarg, &mode) < 0)
+				return ctl_usage_error("collapse", COLLAPSE_USAGE,
+					"invalid --mode '%s' (collapse, pack or auto)",
+					optarg);
+			req->mode = (uint32_t)mode;
+			break;
+		}
+		case OPT_AUTO_THRESHOLD:
+			err = ctl_parse_u64(optarg, 0, KCOLLAPSE_WINDOW_PAGES, &v);
+			if (!err && !v)
+				err = -ERANGE;
+			if (err < 0)
+				return ctl_usage_error("collapse", COLLAPSE_USAGE,
+					"invalid --auto-threshold '%s': %s (1..%d)",
+					optarg, ctl_parse_strerror(err),
+					KCOLLAPSE_WINDOW_PAGES);
+			req->auto_threshold = (uint32_t)v;
+			break;
 		case 'h':
 			collapse_help();
 			return CTL_EXIT_OK;
@@ -126,6 +158,9 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 			return ctl_option_error("collapse", COLLAPSE_USAGE, c, argv);
 		}
 	}
+	if (req->auto_threshold && req->mode != KC_MODE_AUTO)
+		return ctl_usage_error("collapse", COLLAPSE_USAGE,
+				       "--auto-threshold needs --mode auto");
 	if (optind >= argc)
 		return ctl_usage_error("collapse", COLLAPSE_USAGE, "missing PID");
 	if (optind + 1 < argc)

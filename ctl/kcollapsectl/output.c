@@ -39,6 +39,16 @@ static const struct {
 	CTL_FIELD("presentBytesBefore", present_before),
 	CTL_FIELD("presentBytesAfter", present_after),
 	CTL_FIELD("marked", marked),
+	CTL_FIELD("packMoved", pack_moved),
+	CTL_FIELD("packLeftPinned", pack_left_pinned),
+	CTL_FIELD("packLeftShared", pack_left_shared),
+	CTL_FIELD("packLeftThp", pack_left_thp),
+	CTL_FIELD("packLeftDense", pack_left_dense),
+	CTL_FIELD("packLeftBusy", pack_left_busy),
+	CTL_FIELD("packDenseFrames", pack_dense_frames),
+	CTL_FIELD("packDestFrames", pack_dest_frames),
+	CTL_FIELD("packBytesCopied", pack_bytes_copied),
+	CTL_FIELD("packAllocFailed", pack_alloc_failed),
 #undef CTL_FIELD
 };
 
@@ -95,6 +105,7 @@ struct json_object *ctl_result_json(const struct kc_result *res)
 	    !ctl_add_str(obj, "stopReason",
 			 kc_stop_reason_name(res->stop_reason)) ||
 	    !ctl_add_str(obj, "engine", res->engine) ||
+	    !ctl_add_str(obj, "mode", kc_mode_name(res->mode)) ||
 	    !ctl_add(obj, "pid", json_object_new_int(res->pid)))
 		return ctl_fail(obj);
 	return obj;
@@ -227,12 +238,35 @@ static void ctl_row(FILE *f, const char *label, uint64_t v)
 	fprintf(f, "  %-24s%" PRIu64 "\n", label, v);
 }
 
+static void ctl_print_pack(FILE *f, const struct kc_result *res)
+{
+	char bytes[32];
+
+	ctl_row(f, "pages moved:", res->pack_moved);
+	ctl_row(f, "pages left in place:", res->pack_left_pinned +
+		res->pack_left_shared + res->pack_left_thp +
+		res->pack_left_dense + res->pack_left_busy);
+	ctl_row(f, "  pinned:", res->pack_left_pinned);
+	ctl_row(f, "  shared:", res->pack_left_shared);
+	ctl_row(f, "  hugepage:", res->pack_left_thp);
+	ctl_row(f, "  dense frame:", res->pack_left_dense);
+	ctl_row(f, "  busy or other:", res->pack_left_busy);
+	ctl_row(f, "dense frames kept:", res->pack_dense_frames);
+	ctl_row(f, "destination frames:", res->pack_dest_frames);
+	ctl_format_bytes(bytes, sizeof(bytes), res->pack_bytes_copied);
+	fprintf(f, "  %-24s%s\n", "bytes copied:", bytes);
+	ctl_row(f, "allocation failures:", res->pack_alloc_failed);
+}
+
 void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 {
+	const char *what = kc_mode_name(res->mode);
 	char before[32], after[32], change[32];
 
-	fprintf(f, "pid %d: %s%s, stop reason: %s\n", (int)res->pid,
-		dry_run ? "dry run" : "collapse",
+	if (dry_run)
+		what = res->mode == KC_MODE_COLLAPSE ? "dry run" :
+		       res->mode == KC_MODE_PACK ? "pack dry run" : "auto dry run";
+	fprintf(f, "pid %d: %s%s, stop reason: %s\n", (int)res->pid, what,
 		res->stop_reason == KC_STOP_DONE ? " complete" : " stopped early",
 		kc_stop_reason_name(res->stop_reason));
 	fprintf(f, "  %-24s%s\n", "engine:", res->engine);
@@ -254,6 +288,8 @@ void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 	ctl_row(f, "    failed again:", res->failed_again);
 	ctl_row(f, "    failed ineligible:", res->failed_ineligible);
 	ctl_row(f, "    failed other:", res->failed_other);
+	if (res->mode != KC_MODE_COLLAPSE)
+		ctl_print_pack(f, res);
 
 	ctl_format_change(change, sizeof(change), res->frames_before,
 			  res->frames_after);

@@ -23,6 +23,11 @@ _Static_assert((int)KC_STOP_DONE == (int)KCOLLAPSE_STOP_DONE &&
 	       (int)KC_STOP_TARGET_EXITED == (int)KCOLLAPSE_STOP_TARGET_EXITED &&
 	       (int)KC_STOP_UNLOADING == (int)KCOLLAPSE_STOP_UNLOADING,
 	       "enum kc_stop_reason must match enum kcollapse_stop_reason");
+_Static_assert((int)KC_MODE_COLLAPSE == (int)KCOLLAPSE_MODE_COLLAPSE &&
+	       (int)KC_MODE_PACK == (int)KCOLLAPSE_MODE_PACK &&
+	       (int)KC_MODE_AUTO == (int)KCOLLAPSE_MODE_AUTO &&
+	       KC_AUTO_THRESHOLD_DEFAULT == KCOLLAPSE_AUTO_THRESHOLD_DEFAULT,
+	       "enum kc_mode must match enum kcollapse_mode");
 
 static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
 	[KCOLLAPSE_R_REGIONS]		= { .type = NLA_U64 },
@@ -44,6 +49,17 @@ static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
 	[KCOLLAPSE_R_PRESENT_AFTER]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_STOP_REASON]	= { .type = NLA_U32 },
 	[KCOLLAPSE_R_MARKED]		= { .type = NLA_U64 },
+	[KCOLLAPSE_R_MODE]		= { .type = NLA_U32 },
+	[KCOLLAPSE_R_PACK_MOVED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_LEFT_PINNED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_LEFT_SHARED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_LEFT_THP]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_LEFT_DENSE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_LEFT_BUSY]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_DENSE_FRAMES]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_DEST_FRAMES]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_BYTES_COPIED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_PACK_ALLOC_FAILED]	= { .type = NLA_U64 },
 };
 
 /* Where each u64 statistic lands in struct kc_result. */
@@ -70,6 +86,16 @@ static const struct {
 	KC_FIELD(PRESENT_BEFORE, present_before),
 	KC_FIELD(PRESENT_AFTER, present_after),
 	KC_FIELD(MARKED, marked),
+	KC_FIELD(PACK_MOVED, pack_moved),
+	KC_FIELD(PACK_LEFT_PINNED, pack_left_pinned),
+	KC_FIELD(PACK_LEFT_SHARED, pack_left_shared),
+	KC_FIELD(PACK_LEFT_THP, pack_left_thp),
+	KC_FIELD(PACK_LEFT_DENSE, pack_left_dense),
+	KC_FIELD(PACK_LEFT_BUSY, pack_left_busy),
+	KC_FIELD(PACK_DENSE_FRAMES, pack_dense_frames),
+	KC_FIELD(PACK_DEST_FRAMES, pack_dest_frames),
+	KC_FIELD(PACK_BYTES_COPIED, pack_bytes_copied),
+	KC_FIELD(PACK_ALLOC_FAILED, pack_alloc_failed),
 #undef KC_FIELD
 };
 
@@ -94,6 +120,8 @@ int kc_collapse_parse(struct nlattr **tb, void *arg)
 	}
 	if (rb[KCOLLAPSE_R_STOP_REASON])
 		res->stop_reason = nla_get_u32(rb[KCOLLAPSE_R_STOP_REASON]);
+	if (rb[KCOLLAPSE_R_MODE])
+		res->mode = nla_get_u32(rb[KCOLLAPSE_R_MODE]);
 	if (tb[KCOLLAPSE_A_PID])
 		res->pid = (pid_t)nla_get_u32(tb[KCOLLAPSE_A_PID]);
 	return 0;
@@ -118,6 +146,19 @@ int kc_check_collapse_req(struct kc_handle *h,
 	if (req->min_fill > KCOLLAPSE_WINDOW_PAGES) {
 		kc_set_error(h, "min_fill must be 1..%d (0 = module default)",
 			     KCOLLAPSE_WINDOW_PAGES);
+		return -EINVAL;
+	}
+	if (req->mode > KCOLLAPSE_MODE_MAX) {
+		kc_set_error(h, "unknown mode %u", req->mode);
+		return -EINVAL;
+	}
+	if (req->auto_threshold > KCOLLAPSE_WINDOW_PAGES) {
+		kc_set_error(h, "auto_threshold must be 1..%d (0 = module "
+			     "default)", KCOLLAPSE_WINDOW_PAGES);
+		return -EINVAL;
+	}
+	if (req->auto_threshold && req->mode != KC_MODE_AUTO) {
+		kc_set_error(h, "auto_threshold needs auto mode");
 		return -EINVAL;
 	}
 	return 0;
@@ -145,6 +186,13 @@ static int kc_put_collapse_req(struct nl_msg *msg,
 		return -EMSGSIZE;
 	if ((req->flags & KC_DRY_RUN) &&
 	    nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN) < 0)
+		return -EMSGSIZE;
+	/* Only when not the default: older modules know no mode. */
+	if (req->mode && nla_put_u32(msg, KCOLLAPSE_A_MODE, req->mode) < 0)
+		return -EMSGSIZE;
+	if (req->auto_threshold &&
+	    nla_put_u32(msg, KCOLLAPSE_A_AUTO_THRESHOLD,
+			req->auto_threshold) < 0)
 		return -EMSGSIZE;
 	return 0;
 }

@@ -144,6 +144,9 @@ int kc_collapse_with(enum kc_engine engine, const struct kc_collapse_req *req,
 			     "or result");
 		return kc_ret(-EINVAL);
 	}
+	/* Only the module can move pages. */
+	if (req->mode != KC_MODE_COLLAPSE && engine == KC_ENGINE_AUTO)
+		engine = KC_ENGINE_KMOD;
 	err = kc_pick(engine, req->flags, &chosen, &h, NULL, 0);
 	if (err < 0)
 		return kc_ret(err);

@@ -221,6 +221,12 @@ static int kc_urun_check(const struct kc_collapse_req *req)
 			     "another process");
 		return -EOPNOTSUPP;
 	}
+	if (req->mode != KC_MODE_COLLAPSE) {
+		kc_set_error(NULL, "%s mode needs the kcollapse module: the "
+			     "userspace engine cannot move pages",
+			     kc_mode_name(req->mode));
+		return -EOPNOTSUPP;
+	}
 	if (!kc_has_cap_sys_admin()) {
 		kc_set_error(NULL, "permission denied: the userspace engine "
 			     "needs CAP_SYS_ADMIN (page frame numbers) and "

@@ -33,6 +33,34 @@ static void frames_huge_counts_once(struct kunit *test)
 	kc_frames_destroy(&set);
 }
 
+/* Pages per frame, across runs, revisits and a flush. */
+static void frames_page_counts(struct kunit *test)
+{
+	struct kc_frame_set set;
+	unsigned long frame, pages = 0;
+	void *entry;
+	int i;
+
+	kc_frames_init(&set);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, kc_frames_add(&set, FRAME_PFN(5, i), PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, kc_frames_add(&set, FRAME_PFN(6, 0), PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, kc_frames_add(&set, FRAME_PFN(5, 9), PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, kc_frames_add(&set, FRAME_PFN(8, 0), PMD_SIZE), 0);
+	/* the last run is still pending, and already counted */
+	KUNIT_EXPECT_EQ(test, kc_frames_pages(&set, 5), 4UL);
+	KUNIT_EXPECT_EQ(test, kc_frames_pages(&set, 6), 1UL);
+	KUNIT_EXPECT_EQ(test, kc_frames_pages(&set, 8), 512UL);
+	KUNIT_EXPECT_EQ(test, kc_frames_pages(&set, 7), 0UL);
+	KUNIT_EXPECT_EQ(test, set.count, 3ULL);
+	KUNIT_ASSERT_EQ(test, kc_frames_flush(&set), 0);
+	xa_for_each(&set.frames, frame, entry)
+		pages += xa_to_value(entry);
+	KUNIT_EXPECT_EQ(test, pages, 517UL);
+	KUNIT_EXPECT_EQ(test, kc_frames_pages(&set, 8), 512UL);
+	kc_frames_destroy(&set);
+}
+
 static void frames_empty(struct kunit *test)
 {
 	struct kc_frame_set set;
@@ -46,6 +74,7 @@ static void frames_empty(struct kunit *test)
 static struct kunit_case kc_frames_cases[] = {
 	KUNIT_CASE(frames_distinct),
 	KUNIT_CASE(frames_huge_counts_once),
+	KUNIT_CASE(frames_page_counts),
 	KUNIT_CASE(frames_empty),
 	{}
 };

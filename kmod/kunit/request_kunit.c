@@ -76,6 +76,64 @@ static void defaults(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t->req.dry_run);
 }
 
+static void mode_defaults(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1), 0);
+	KUNIT_ASSERT_EQ(test, parse_collapse(t), 0);
+	KUNIT_EXPECT_EQ(test, t->req.mode, (u32)KCOLLAPSE_MODE_COLLAPSE);
+	KUNIT_EXPECT_EQ(test, t->req.auto_threshold,
+			(u32)KCOLLAPSE_AUTO_THRESHOLD_DEFAULT);
+}
+
+static void mode_pack_and_auto(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_PACK), 0);
+	KUNIT_ASSERT_EQ(test, parse_collapse(t), 0);
+	KUNIT_EXPECT_EQ(test, t->req.mode, (u32)KCOLLAPSE_MODE_PACK);
+	skb_trim(t->skb, 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_AUTO) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_AUTO_THRESHOLD, 512), 0);
+	KUNIT_ASSERT_EQ(test, parse_collapse(t), 0);
+	KUNIT_EXPECT_EQ(test, t->req.mode, (u32)KCOLLAPSE_MODE_AUTO);
+	KUNIT_EXPECT_EQ(test, t->req.auto_threshold, 512U);
+}
+
+static void mode_out_of_range(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_MAX + 1), 0);
+	KUNIT_EXPECT_LT(test, parse_collapse(t), 0);
+	KUNIT_EXPECT_NOT_NULL(test, t->extack._msg);
+}
+
+static void threshold_needs_auto(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_AUTO_THRESHOLD, 100), 0);
+	KUNIT_EXPECT_EQ(test, parse_collapse(t), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, t->extack._msg);
+	skb_trim(t->skb, 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_AUTO) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_AUTO_THRESHOLD, 0), 0);
+	KUNIT_EXPECT_EQ(test, parse_collapse(t), -ERANGE);
+	skb_trim(t->skb, 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_AUTO) ?:
+			nla_put_u32(t->skb, KCOLLAPSE_A_AUTO_THRESHOLD, 513), 0);
+	KUNIT_EXPECT_EQ(test, parse_collapse(t), -ERANGE);
+}
+
 static void missing_pid(struct kunit *test)
 {
 	struct kc_req_test *t = test->priv;
@@ -183,6 +241,10 @@ static void cancel_policy(struct kunit *test)
 static struct kunit_case kc_request_cases[] = {
 	KUNIT_CASE(full_request),
 	KUNIT_CASE(defaults),
+	KUNIT_CASE(mode_defaults),
+	KUNIT_CASE(mode_pack_and_auto),
+	KUNIT_CASE(mode_out_of_range),
+	KUNIT_CASE(threshold_needs_auto),
 	KUNIT_CASE(missing_pid),
 	KUNIT_CASE(pid_wrong_type),
 	KUNIT_CASE(pid_zero),

@@ -103,6 +103,15 @@ static void test_request_fields(void)
 	CHECK(parse("{\"pid\": 2147483647, \"minFill\": 512, \"deadlineMs\": "
 		    "3600000, \"rangeStart\": 0}", &req, &err));
 	CHECK(req.pid == 2147483647 && req.min_fill == 512);
+	CHECK(parse("{}", &req, &err) && req.mode == KCD_MODE_COLLAPSE &&
+	      req.auto_threshold == 0);
+	CHECK(parse("{\"mode\": \"pack\"}", &req, &err) &&
+	      req.mode == KCD_MODE_PACK);
+	CHECK(parse("{\"mode\": \"collapse\"}", &req, &err) &&
+	      req.mode == KCD_MODE_COLLAPSE);
+	CHECK(parse("{\"autoThreshold\": 300, \"mode\": \"auto\"}", &req,
+		    &err) && req.mode == KCD_MODE_AUTO &&
+	      req.auto_threshold == 300);
 	/* The last of duplicate keys wins, as json-c builds the object. */
 	CHECK(parse("{\"pid\": 1, \"pid\": 2}", &req, &err) && req.pid == 2);
 }
@@ -127,6 +136,15 @@ static void test_request_rejects(void)
 	CHECK(rejects("{\"rangeStart\": -1}", "rangeStart"));
 	CHECK(rejects("{\"rangeLen\": 0}", "rangeLen"));
 	CHECK(rejects("{\"Pid\": 1}", "Pid"));
+	CHECK(rejects("{\"mode\": \"Pack\"}", "mode"));
+	CHECK(rejects("{\"mode\": 1}", "mode"));
+	CHECK(rejects("{\"mode\": \"pack\\u0000x\"}", "mode"));
+	CHECK(rejects("{\"mode\": \"pack\", \"autoThreshold\": 100}",
+		      "autoThreshold"));
+	CHECK(rejects("{\"mode\": \"auto\", \"autoThreshold\": 0}",
+		      "autoThreshold"));
+	CHECK(rejects("{\"mode\": \"auto\", \"autoThreshold\": 513}",
+		      "autoThreshold"));
 	CHECK(rejects("{\"deadline\": 5}", "deadline"));
 }
 

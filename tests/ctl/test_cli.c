@@ -132,7 +132,9 @@ void test_cli_usage(void)
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "Usage: kcollapsectl collapse PID [--range START:LEN] "
 		      "[--deadline-ms N] [--min-fill N] [--mark-hugepage] "
-		      "[--dry-run] [--engine auto|kmod|userspace] [--json]\n") != NULL);
+		      "[--dry-run] [--mode collapse|pack|auto] "
+		      "[--auto-threshold N] [--engine auto|kmod|userspace] "
+		      "[--json]\n") != NULL);
 	run(&r, "cancel", "-h", NULL);
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "Usage: kcollapsectl cancel PID "

@@ -4,6 +4,7 @@
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +71,10 @@ void test_json_result(void)
 		"failedNomem", "failedBusy", "failedAgain", "failedIneligible",
 		"failedOther", "elapsedNs", "framesBefore", "framesAfter",
 		"presentBytesBefore", "presentBytesAfter", "marked",
-		"stopReason", "engine", "pid",
+		"stopReason", "engine", "pid", "mode", "packMoved",
+		"packLeftPinned", "packLeftShared", "packLeftThp",
+		"packLeftDense", "packLeftBusy", "packDenseFrames",
+		"packDestFrames", "packBytesCopied", "packAllocFailed",
 	};
 	struct kc_result res = {
 		.regions = 7, .chunks = 100, .candidates = 60, .collapsed = 40,
@@ -81,6 +85,9 @@ void test_json_result(void)
 		.frames_after = 465, .present_before = 5ULL << 30,
 		.present_after = 6ULL << 30, .stop_reason = KC_STOP_DEADLINE,
 		.marked = 7, .pid = 4242, .engine = "kmod",
+		.mode = KC_MODE_PACK, .pack_moved = 3000,
+		.pack_left_pinned = 11, .pack_dest_frames = 6,
+		.pack_bytes_copied = 3000 * 4096ULL,
 	};
 	struct json_object *obj;
 	size_t i;
@@ -121,6 +128,12 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "pid"), 4242);
 	CHECK_STR(get_str(obj, "stopReason"), "deadline");
 	CHECK_STR(get_str(obj, "engine"), "kmod");
+	CHECK_STR(get_str(obj, "mode"), "pack");
+	CHECK_INT(get_int(obj, "packMoved"), 3000);
+	CHECK_INT(get_int(obj, "packLeftPinned"), 11);
+	CHECK_INT(get_int(obj, "packLeftBusy"), 0);
+	CHECK_INT(get_int(obj, "packDestFrames"), 6);
+	CHECK_INT(get_int(obj, "packBytesCopied"), 3000 * 4096LL);
 	json_object_put(obj);
 
 	/* Inconsistent counts never make "skipped" wrap around. */
@@ -196,6 +209,21 @@ void test_names(void)
 	CHECK_STR(kc_stop_reason_name(KC_STOP_UNLOADING), "unloading");
 	CHECK_STR(kc_stop_reason_name(6), "unknown");
 	CHECK_STR(kc_stop_reason_name(UINT32_MAX), "unknown");
+	{
+		enum kc_mode m = KC_MODE_COLLAPSE;
+
+		CHECK_STR(kc_mode_name(KC_MODE_COLLAPSE), "collapse");
+		CHECK_STR(kc_mode_name(KC_MODE_PACK), "pack");
+		CHECK_STR(kc_mode_name(KC_MODE_AUTO), "auto");
+		CHECK_STR(kc_mode_name(3), "unknown");
+		CHECK_INT(kc_mode_parse("pack", &m), 0);
+		CHECK_INT(m, KC_MODE_PACK);
+		CHECK_INT(kc_mode_parse("auto", &m), 0);
+		CHECK_INT(m, KC_MODE_AUTO);
+		CHECK_INT(kc_mode_parse("Pack", &m), -EINVAL);
+		CHECK_INT(kc_mode_parse(NULL, &m), -EINVAL);
+		CHECK_INT(m, KC_MODE_AUTO);
+	}
 
 	CHECK_U64(kc_result_skipped(&res), 5);
 	res.already_huge = 8;

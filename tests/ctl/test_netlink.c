@@ -183,6 +183,8 @@ static const struct nla_policy kernel_policy[KCOLLAPSE_A_MAX + 1] = {
 	[KCOLLAPSE_A_MIN_FILL]		= { .type = NLA_U32 },
 	[KCOLLAPSE_A_MARK_HUGEPAGE]	= { .type = NLA_FLAG },
 	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
+	[KCOLLAPSE_A_MODE]		= { .type = NLA_U32 },
+	[KCOLLAPSE_A_AUTO_THRESHOLD]	= { .type = NLA_U32 },
 };
 
 static int attr_len(int type)
@@ -191,6 +193,8 @@ static int attr_len(int type)
 	case KCOLLAPSE_A_PID:
 	case KCOLLAPSE_A_DEADLINE_MS:
 	case KCOLLAPSE_A_MIN_FILL:
+	case KCOLLAPSE_A_MODE:
+	case KCOLLAPSE_A_AUTO_THRESHOLD:
 		return 4;
 	case KCOLLAPSE_A_RANGE_START:
 	case KCOLLAPSE_A_RANGE_LEN:
@@ -260,6 +264,28 @@ void test_collapse_request(void)
 	CHECK_INT(check_request(msg, tb), 1);
 	CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_PID]), 7);
 	nlmsg_free(msg);
+
+	/* Mode and threshold, sent when set. */
+	req.mode = KC_MODE_AUTO;
+	req.auto_threshold = 300;
+	CHECK_INT(kc_collapse_build(&h, &req, &msg), 0);
+	CHECK(msg != NULL);
+	if (!msg)
+		return;
+	CHECK_INT(check_request(msg, tb), 3);
+	CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_MODE]), KCOLLAPSE_MODE_AUTO);
+	CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_AUTO_THRESHOLD]), 300);
+	nlmsg_free(msg);
+
+	/* A threshold outside auto mode, or an unknown mode, never leaves. */
+	req.mode = KC_MODE_PACK;
+	CHECK_INT(kc_check_collapse_req(&h, &req), -EINVAL);
+	req.mode = 3;
+	req.auto_threshold = 0;
+	CHECK_INT(kc_check_collapse_req(&h, &req), -EINVAL);
+	req.mode = KC_MODE_AUTO;
+	req.auto_threshold = 513;
+	CHECK_INT(kc_check_collapse_req(&h, &req), -EINVAL);
 }
 
 static struct nl_msg *reply_msg(uint8_t cmd)
@@ -288,8 +314,9 @@ static struct nl_msg *collapse_reply(bool short_u64)
 	if (!nest)
 		goto err;
 	nest->nla_type |= NLA_F_NESTED;		/* as the kernel sets it */
-	for (a = KCOLLAPSE_R_REGIONS; a <= KCOLLAPSE_R_MARKED; a++) {
-		if (a == KCOLLAPSE_R_STOP_REASON)
+	for (a = KCOLLAPSE_R_REGIONS; a <= KCOLLAPSE_R_MAX; a++) {
+		if (a == KCOLLAPSE_R_STOP_REASON || a == KCOLLAPSE_R_PAD ||
+		    a == KCOLLAPSE_R_MODE)
 			continue;
 		/* nla_put_u64_64bit() may put a PAD attribute first. */
 		ok |= nla_put(msg, KCOLLAPSE_R_PAD, 0, NULL);
@@ -299,6 +326,7 @@ static struct nl_msg *collapse_reply(bool short_u64)
 			ok |= nla_put_u64(msg, a, 1000 + (uint64_t)a);
 	}
 	ok |= nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, KCOLLAPSE_STOP_CANCELLED);
+	ok |= nla_put_u32(msg, KCOLLAPSE_R_MODE, KCOLLAPSE_MODE_AUTO);
 	/* An attribute from a newer module is ignored. */
 	ok |= nla_put(msg, KCOLLAPSE_R_MAX + 3, sizeof(future), &future);
 	nla_nest_end(msg, nest);
@@ -346,6 +374,17 @@ void test_reply_parse(void)
 	CHECK_U64(res.present_after, 1000 + KCOLLAPSE_R_PRESENT_AFTER);
 	CHECK_U64(res.marked, 1000 + KCOLLAPSE_R_MARKED);
 	CHECK_U64(res.stop_reason, KC_STOP_CANCELLED);
+	CHECK_U64(res.mode, KC_MODE_AUTO);
+	CHECK_U64(res.pack_moved, 1000 + KCOLLAPSE_R_PACK_MOVED);
+	CHECK_U64(res.pack_left_pinned, 1000 + KCOLLAPSE_R_PACK_LEFT_PINNED);
+	CHECK_U64(res.pack_left_shared, 1000 + KCOLLAPSE_R_PACK_LEFT_SHARED);
+	CHECK_U64(res.pack_left_thp, 1000 + KCOLLAPSE_R_PACK_LEFT_THP);
+	CHECK_U64(res.pack_left_dense, 1000 + KCOLLAPSE_R_PACK_LEFT_DENSE);
+	CHECK_U64(res.pack_left_busy, 1000 + KCOLLAPSE_R_PACK_LEFT_BUSY);
+	CHECK_U64(res.pack_dense_frames, 1000 + KCOLLAPSE_R_PACK_DENSE_FRAMES);
+	CHECK_U64(res.pack_dest_frames, 1000 + KCOLLAPSE_R_PACK_DEST_FRAMES);
+	CHECK_U64(res.pack_bytes_copied, 1000 + KCOLLAPSE_R_PACK_BYTES_COPIED);
+	CHECK_U64(res.pack_alloc_failed, 1000 + KCOLLAPSE_R_PACK_ALLOC_FAILED);
 	nlmsg_free(msg);
 
 	/* A statistic of the wrong size is a malformed reply. */

@@ -519,6 +519,16 @@ void test_userspace_errors(void)
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EINVAL);
 	CHECK_INT(kc_collapse_userspace(NULL, NULL, &res), -EINVAL);
 
+	/* It cannot move pages: pack and auto are the module's. */
+	req.pid = getpid();
+	req.mode = KC_MODE_PACK;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EOPNOTSUPP);
+	CHECK(strstr(kc_last_error(NULL), "pack mode needs the kcollapse module") != NULL);
+	req.mode = KC_MODE_AUTO;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EOPNOTSUPP);
+	CHECK(strstr(kc_last_error(NULL), "auto mode needs") != NULL);
+	req.mode = KC_MODE_COLLAPSE;
+
 	/* A kernel thread, if pid 2 is kthreadd here. */
 	f = fopen("/proc/2/stat", "r");
 	if (f && fgets(stat, sizeof(stat), f) && strstr(stat, "(kthreadd)")) {

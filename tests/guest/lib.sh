@@ -209,13 +209,15 @@ kcd_start() {
 	kcollapsed --token-file /tmp/kcd.token "$@" 2>"$KCD_LOG" &
 	KCD_PID=$!
 	i=0
-	while ! grep -q 'event=listening' "$KCD_LOG"; do
+	# until the whole line is there: it may be read half written
+	while ! addr=$(sed -n 's/.*event=listening addr=\([^ ]*\) .*/\1/p' "$KCD_LOG") ||
+		[ -z "$addr" ]; do
 		i=$((i + 1))
 		[ $i -lt 300 ] && kill -0 "$KCD_PID" 2>/dev/null ||
 			{ cat "$KCD_LOG"; fail "kcollapsed did not start"; }
 		sleep 0.1
 	done
-	KCD_URL=http://$(sed -n 's/.*event=listening addr=\([^ ]*\).*/\1/p' "$KCD_LOG")
+	KCD_URL=http://$addr
 	echo "  kcollapsed at $KCD_URL"
 }
 
@@ -271,4 +273,69 @@ check_layout_collapsed() {
 	assert_eq "nohuge VMA AnonHugePages" "$(anon_huge_kb "$(wl_vma nohuge start)")" 0
 	assert_eq "frames before == pagemap" "$(j "$1" framesBefore)" "$(j "$2" frames)"
 	assert_eq "frames after == pagemap" "$(j "$1" framesAfter)" "$(j "$3" frames)"
+}
+
+# ---------------------------------------------------------------------------
+# Pack mode (issue 7): t/3*-pack*.sh, t/33-auto.sh.
+# ---------------------------------------------------------------------------
+
+# pack_or_skip PID: skip the test (77) when the module cannot pack on this
+# kernel (no CONFIG_DEVICE_MIGRATION); fail on any other refusal.
+pack_or_skip() {
+	if out=$(kcollapsectl collapse "$1" --mode pack --dry-run --json 2>&1); then
+		return 0
+	fi
+	case "$out" in
+	*CONFIG_DEVICE_MIGRATION*) wl_stop; skip "pack mode unsupported here: $out" ;;
+	esac
+	fail "pack dry run refused: $out"
+}
+
+# wl_exercise: writes, fork + COW, mremap, munmap in the workload (SIGHUP).
+wl_exercise() {
+	before=$(grep -c '^exercise ' "$WL_OUT")
+	kill -HUP "$WL_PID" || fail "workload gone before exercise"
+	i=0
+	while [ "$(grep -c '^exercise ' "$WL_OUT")" -le "$before" ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "workload did not answer exercise"
+		sleep 0.1
+	done
+	line=$(grep '^exercise ' "$WL_OUT" | tail -n 1)
+	echo "  $line"
+	case "$line" in "exercise ok"*) return 0 ;; esac
+	fail "exercise: $line"
+}
+
+# wl_exit: SIGTERM, and the workload must exit 0 by itself.
+wl_exit() {
+	kill "$WL_PID" || fail "workload gone before exit"
+	wait "$WL_PID"
+	rc=$?
+	WL_PID=
+	[ "$rc" -eq 0 ] || fail "workload exited $rc"
+	echo "  workload exited 0"
+}
+
+# pack_reached FILE: pages the pack step reached, moved or left.
+pack_reached() {
+	jq '.packMoved + .packLeftPinned + .packLeftShared + .packLeftThp +
+		.packLeftDense + .packLeftBusy' "$1"
+}
+
+# pack_summary FILE: the figures the report quotes.
+pack_summary() {
+	jq -r '"  figures: mode=\(.mode) frames \(.framesBefore) -> \(.framesAfter), present \(.presentBytesBefore) -> \(.presentBytesAfter), moved=\(.packMoved) pinned=\(.packLeftPinned) shared=\(.packLeftShared) thp=\(.packLeftThp) dense=\(.packLeftDense) busy=\(.packLeftBusy) denseFrames=\(.packDenseFrames) destFrames=\(.packDestFrames) bytesCopied=\(.packBytesCopied) allocFailed=\(.packAllocFailed) collapsed=\(.collapsed) sparse=\(.skippedSparse) elapsedMs=\(.elapsedMs) stop=\(.stopReason)"' "$1"
+}
+
+# pack_bg OUT [args...]: background pack of $WL_PID with the module pausing
+# 20 ms between batches (run-all.sh resets that); sets BG_PID.
+pack_bg() {
+	out=$1
+	shift
+	echo 20000 >/sys/module/kcollapse/parameters/window_delay_us ||
+		fail "cannot set window_delay_us"
+	kcollapsectl collapse "$WL_PID" --mode pack --range "$(wl_range)" --json "$@" \
+		>"$out" 2>"$out.err" &
+	BG_PID=$!
 }

@@ -24,7 +24,9 @@ for t in $tests; do
 	# Each test's time is bounded: a hang is a failure, not the end of the
 	# run. Output goes to a file, not a pipe, so that a leftover background
 	# process holding it open cannot stall the runner.
-	timeout ${KC_TEST_TIMEOUT:-240} sh "$t" >/tmp/test.out 2>&1
+	# A test may ask for more with a "# kc-timeout: SECONDS" line.
+	limit=$(sed -n 's/^# kc-timeout: *\([0-9]*\)$/\1/p' "$t")
+	timeout ${KC_TEST_TIMEOUT:-${limit:-240}} sh "$t" >/tmp/test.out 2>&1
 	rc=$?
 	out=$(cat /tmp/test.out)
 	echo "$out" | sed 's/^/# /'
@@ -40,5 +42,7 @@ for t in $tests; do
 	pkill -9 kcollapsed 2>/dev/null
 	lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
 	echo 0 >/sys/module/kcollapse/parameters/window_delay_us
+	p=/sys/module/kcollapse/parameters/pack_alloc_fail
+	[ ! -e $p ] || echo 0 >$p
 done
 [ "$failed" -eq 0 ]

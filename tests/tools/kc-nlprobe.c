@@ -92,6 +92,25 @@ static int put_deadline_u64(struct nl_msg *msg)
 	return put_self(msg) ?: nla_put_u64(msg, KCOLLAPSE_A_DEADLINE_MS, 1);
 }
 
+static int put_mode_3(struct nl_msg *msg)
+{
+	return put_self(msg) ?: nla_put_u32(msg, KCOLLAPSE_A_MODE, 3);
+}
+
+static int put_threshold_no_auto(struct nl_msg *msg)
+{
+	return put_self(msg) ?:
+	       nla_put_u32(msg, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_PACK) ?:
+	       nla_put_u32(msg, KCOLLAPSE_A_AUTO_THRESHOLD, 100);
+}
+
+static int put_threshold_0(struct nl_msg *msg)
+{
+	return put_self(msg) ?:
+	       nla_put_u32(msg, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_AUTO) ?:
+	       nla_put_u32(msg, KCOLLAPSE_A_AUTO_THRESHOLD, 0);
+}
+
 static const struct kc_probe kc_probes[] = {
 	{ "collapse-no-pid", KCOLLAPSE_CMD_COLLAPSE, put_nothing },
 	{ "collapse-pid-u8", KCOLLAPSE_CMD_COLLAPSE, put_pid_u8 },
@@ -104,6 +123,10 @@ static const struct kc_probe kc_probes[] = {
 	{ "collapse-range-len-0", KCOLLAPSE_CMD_COLLAPSE, put_range_len_0 },
 	{ "collapse-flag-with-data", KCOLLAPSE_CMD_COLLAPSE, put_flag_with_data },
 	{ "collapse-deadline-u64", KCOLLAPSE_CMD_COLLAPSE, put_deadline_u64 },
+	{ "collapse-mode-3", KCOLLAPSE_CMD_COLLAPSE, put_mode_3 },
+	{ "collapse-threshold-no-auto", KCOLLAPSE_CMD_COLLAPSE,
+	  put_threshold_no_auto },
+	{ "collapse-threshold-0", KCOLLAPSE_CMD_COLLAPSE, put_threshold_0 },
 	{ "cancel-no-pid", KCOLLAPSE_CMD_CANCEL, put_nothing },
 	{ "cancel-pid-u8", KCOLLAPSE_CMD_CANCEL, put_pid_u8 },
 	{ "info-with-attr", KCOLLAPSE_CMD_GET_INFO, put_self },

@@ -30,6 +30,9 @@ struct options {
 	unsigned int threads;
 	int self_test_corrupt;
 	int self_test_drop;
+	unsigned int pin_uring;
+	unsigned int pin_splice;
+	int fork_child;
 };
 
 static void usage(FILE *f)
@@ -38,9 +41,10 @@ static void usage(FILE *f)
 		"usage: kc-workload [--seed N] [--out FILE] [--exit-after-ms N] [--scale N]\n"
 		"                   [--only NAME[,NAME...]] [--spacer-mib N] [--base ADDR]\n"
 		"                   [--threads N] [--self-test-corrupt] [--self-test-drop]\n"
+		"                   [--pin-uring N] [--pin-splice N] [--fork-child]\n"
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
-		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGTERM or\n"
-		"SIGINT exits 0. VMAs: ");
+		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
+		"exercises the heap, SIGTERM or SIGINT exits 0. VMAs: ");
 	for (size_t i = 0; i < wl_default_nspecs; i++)
 		fprintf(f, "%s%s", i ? "," : "", wl_default_specs[i].name);
 	fprintf(f, "\n");
@@ -71,6 +75,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, 't' },
 		{ "self-test-corrupt", no_argument, NULL, 'C' },
 		{ "self-test-drop", no_argument, NULL, 'D' },
+		{ "pin-uring", required_argument, NULL, 'U' },
+		{ "pin-splice", required_argument, NULL, 'P' },
+		{ "fork-child", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +138,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'D':
 			o->self_test_drop = 1;
+			break;
+		case 'U':
+			if (parse_uint(name, optarg, 0, 1024, &v))
+				return -EINVAL;
+			o->pin_uring = (unsigned int)v;
+			break;
+		case 'P':
+			if (parse_uint(name, optarg, 0, 256, &v))
+				return -EINVAL;
+			o->pin_splice = (unsigned int)v;
+			break;
+		case 'F':
+			o->fork_child = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -268,6 +288,9 @@ static int serve(struct wl_layout *l, const struct options *o, int out,
 			wl_report(l, out, "state ", 1);
 			kc_printf(out, "state end\n");
 			break;
+		case SIGHUP:
+			wl_exercise(l, out);
+			break;
 		default:	/* SIGTERM, SIGINT */
 			kc_printf(out, "exit signal %u\n", si.ssi_signo);
 			return 0;
@@ -289,6 +312,7 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -313,6 +337,18 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "kc-workload: setup failed: %s\n", strerror(-err));
 		goto out;
+	}
+	err = wl_pin(&layout, o.pin_uring, o.pin_splice, out);
+	if (err) {
+		fprintf(stderr, "kc-workload: pin: %s\n", strerror(-err));
+		goto out;
+	}
+	if (o.fork_child) {
+		err = wl_fork_child(out);
+		if (err) {
+			fprintf(stderr, "kc-workload: fork: %s\n", strerror(-err));
+			goto out;
+		}
 	}
 	err = start_sleepers(&sleepers, o.threads);
 	if (err) {

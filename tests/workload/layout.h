@@ -96,4 +96,24 @@ int wl_verify(const struct wl_layout *l, int fd);
 int wl_corrupt(struct wl_layout *l, uint64_t *addr);
 int wl_drop(struct wl_layout *l, uint64_t *addr);
 
+/* exercise.c */
+/*
+ * Writes, fork with copy-on-write, mremap away and back, munmap and refill
+ * of the heap, leaving every pattern as it was. Writes "exercise ok
+ * pages=P" or "exercise FAIL STEP: DETAIL".
+ */
+int wl_exercise(const struct wl_layout *l, int fd);
+
+/* pin.c */
+/*
+ * Pin the first @uring expected pages of the writable, not-huge VMAs as
+ * io_uring fixed buffers (FOLL_PIN), and vmsplice the next @splice into a
+ * pipe nobody reads; both last until exit. Writes "pinned uring=U
+ * splice=S first=ADDR". 0 or -errno (-ERANGE: not enough pages).
+ */
+int wl_pin(const struct wl_layout *l, unsigned int uring, unsigned int splice,
+	   int out);
+/* Fork a child that sleeps until the parent dies; writes "child PID". */
+int wl_fork_child(int out);
+
 #endif /* KC_LAYOUT_H */

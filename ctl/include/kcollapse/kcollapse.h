@@ -66,6 +66,19 @@ enum kc_stop_reason {
 	KC_STOP_UNLOADING,	/* the module is being removed */
 };
 
+/*
+ * What a collapse request does; same values as enum kcollapse_mode (see
+ * <linux/kcollapse.h>, "Modes").
+ */
+enum kc_mode {
+	KC_MODE_COLLAPSE = 0,	/* windows into transparent hugepages */
+	KC_MODE_PACK,		/* live 4 KiB pages moved into few frames */
+	KC_MODE_AUTO,		/* dense windows collapsed, the rest packed */
+};
+
+/* Default auto_threshold: 7/8 of a 2 MiB window. */
+#define KC_AUTO_THRESHOLD_DEFAULT 448
+
 /* Opaque connection to the kcollapse generic netlink family. */
 struct kc_handle;
 
@@ -77,6 +90,10 @@ struct kc_collapse_req {
 	uint32_t deadline_ms;	/* 0 = no deadline */
 	uint32_t min_fill;	/* 1..512 present 4 KiB pages; 0 = module default */
 	uint32_t flags;		/* KC_MARK_HUGEPAGE | KC_DRY_RUN */
+	uint32_t mode;		/* enum kc_mode; 0 = KC_MODE_COLLAPSE */
+	uint32_t auto_threshold;/* KC_MODE_AUTO only: 1..512 present pages a
+				 * window needs to be collapsed rather than
+				 * packed; 0 = module default (448) */
 };
 
 /*
@@ -85,7 +102,11 @@ struct kc_collapse_req {
  *   chunks = collapsed + already_huge + skipped_empty + skipped_sparse +
  *            failed_nomem + failed_busy + failed_again +
  *            failed_ineligible + failed_other
- * Fields the kernel did not send are 0.
+ * Fields the kernel did not send are 0. The pack_* fields count 4 KiB
+ * pages the pack step reached (KC_MODE_PACK, and the sparse windows of
+ * KC_MODE_AUTO): each is either moved or left in place for one cause:
+ *   reached = pack_moved + pack_left_pinned + pack_left_shared +
+ *             pack_left_thp + pack_left_dense + pack_left_busy
  */
 struct kc_result {
 	uint64_t regions;		/* eligible VMAs visited */
@@ -109,6 +130,17 @@ struct kc_result {
 	uint32_t stop_reason;		/* enum kc_stop_reason */
 	pid_t pid;			/* pid the kernel reported */
 	char engine[KC_ENGINE_NAME_LEN];/* "kmod" or "userspace" */
+	uint32_t mode;			/* enum kc_mode that ran */
+	uint64_t pack_moved;		/* pages moved (dry run: would be) */
+	uint64_t pack_left_pinned;	/* left: pinned or extra references */
+	uint64_t pack_left_shared;	/* left: mapped more than once */
+	uint64_t pack_left_thp;		/* left: part of a hugepage */
+	uint64_t pack_left_dense;	/* left: in a frame already dense */
+	uint64_t pack_left_busy;	/* left: locked, changing, no room */
+	uint64_t pack_dense_frames;	/* frames the dense rule kept */
+	uint64_t pack_dest_frames;	/* 2 MiB destination blocks allocated */
+	uint64_t pack_bytes_copied;	/* bytes copied into them */
+	uint64_t pack_alloc_failed;	/* order-9 allocations that failed */
 };
 
 struct kc_info {
@@ -164,8 +196,9 @@ KC_API void kc_close(struct kc_handle *h);
  * (see res->stop_reason). Errors: -EINVAL (bad request, kernel thread),
  * -ESRCH (no such process or no address space), -EPERM (needs
  * CAP_SYS_ADMIN), -EBUSY (already running on that address space, or too
- * many operations), -EOPNOTSUPP (engine unavailable), -ENOMEM, or a
- * transport error.
+ * many operations), -EOPNOTSUPP (engine unavailable; or pack/auto mode
+ * on a kernel without CONFIG_DEVICE_MIGRATION), -ENOMEM, or a transport
+ * error.
  */
 KC_API int kc_collapse(struct kc_handle *h, const struct kc_collapse_req *req,
 		       struct kc_result *res);
@@ -226,6 +259,12 @@ KC_API const char *kc_stop_reason_name(uint32_t reason);
  */
 KC_API uint64_t kc_result_skipped(const struct kc_result *res);
 
+/* "collapse", "pack", "auto" (or "unknown"). */
+KC_API const char *kc_mode_name(uint32_t mode);
+
+/* kc_mode_parse() - the inverse; -EINVAL for anything else. */
+KC_API int kc_mode_parse(const char *name, enum kc_mode *mode);
+
 /* Which engine runs a collapse (kc_collapse_with()). */
 enum kc_engine {
 	KC_ENGINE_AUTO = 0,	/* the module if it can collapse, else userspace */
@@ -270,7 +309,8 @@ KC_API bool kc_op_cancelled(const struct kc_op *op);
  * kc_collapse_with() - run a collapse on @engine.
  * @engine: KC_ENGINE_AUTO picks the module when it is loaded and its
  *          collapse entry point is available (or the request is a dry
- *          run), else the userspace engine.
+ *          run), else the userspace engine. Pack and auto modes always
+ *          go to the module: only the kernel can move pages.
  * @req:    as for kc_collapse()
  * @op:     NULL, or an object another thread may kc_op_cancel()
  * @res:    receives the statistics; res->engine names the engine used
@@ -308,7 +348,9 @@ KC_API int kc_collapse_with(enum kc_engine engine,
  * Needs CAP_SYS_ADMIN (physical frame numbers and /proc/kpageflags) and
  * what process_madvise() needs: CAP_SYS_NICE and ptrace read access to
  * the target. It cannot apply MADV_HUGEPAGE to another process, so
- * KC_MARK_HUGEPAGE (without KC_DRY_RUN) is refused with -EOPNOTSUPP.
+ * KC_MARK_HUGEPAGE (without KC_DRY_RUN) is refused with -EOPNOTSUPP; it
+ * cannot move pages either, so KC_MODE_PACK and KC_MODE_AUTO are refused
+ * with -EOPNOTSUPP too.
  * Errors: -EINVAL (bad request, kernel thread), -ESRCH (no such process,
  * or no address space), -EPERM, -EBUSY, -EOPNOTSUPP (MARK_HUGEPAGE; or no
  * process_madvise(MADV_COLLAPSE) before Linux 6.1), -ENOMEM, -EIO.

@@ -49,8 +49,19 @@
  *                              (VM_HUGEPAGE) to the covered eligible VMAs, so
  *                              that later faults there also get hugepages.
  *     KCOLLAPSE_A_DRY_RUN      flag, optional. Classify only: nothing is
- *                              marked or collapsed; KCOLLAPSE_R_CANDIDATES
- *                              says how many windows would be attempted.
+ *                              marked, collapsed or moved;
+ *                              KCOLLAPSE_R_CANDIDATES says how many windows
+ *                              would be attempted, KCOLLAPSE_R_PACK_MOVED
+ *                              how many pages would be moved.
+ *     KCOLLAPSE_A_MODE         u32, optional, enum kcollapse_mode, default
+ *                              KCOLLAPSE_MODE_COLLAPSE. See "Modes".
+ *     KCOLLAPSE_A_AUTO_THRESHOLD u32, optional, 1..512, default
+ *                              KCOLLAPSE_AUTO_THRESHOLD_DEFAULT (448, 7/8
+ *                              of a window). In KCOLLAPSE_MODE_AUTO, a
+ *                              window with at least this many present
+ *                              4 KiB pages is collapsed, a sparser one is
+ *                              packed; MIN_FILL is not used in that mode.
+ *                              Rejected (-EINVAL) in the other modes.
  *   Reply (same command): KCOLLAPSE_A_PID and a KCOLLAPSE_A_RESULT nest of
  *   KCOLLAPSE_R_* attributes. A cancelled, timed-out or interrupted operation
  *   still replies with its partial statistics; only a request that could not
@@ -60,7 +71,51 @@
  *   -EPERM caller lacks CAP_SYS_ADMIN; -EBUSY an operation on the same
  *   address space is already running, or KCOLLAPSE_MAX_OPS operations run;
  *   -EOPNOTSUPP the collapse entry point is unavailable on this kernel (see
- *   KCOLLAPSE_CMD_GET_INFO) and DRY_RUN was not set; -ENOMEM.
+ *   KCOLLAPSE_CMD_GET_INFO) and DRY_RUN was not set (modes COLLAPSE and
+ *   AUTO), or the mode is PACK or AUTO and the kernel was built without
+ *   CONFIG_DEVICE_MIGRATION (the page-moving API pack mode uses); -ENOMEM.
+ *
+ * Modes
+ * -----
+ *   KCOLLAPSE_MODE_COLLAPSE (0, the default): every candidate window is
+ *   collapsed into a transparent hugepage (MADV_COLLAPSE). A window with p
+ *   present pages then holds 512: one frame, 512 - p pages of bloat.
+ *
+ *   KCOLLAPSE_MODE_PACK (1): no hugepage is made. The target's present,
+ *   exclusively mapped, order-0 anonymous pages are moved (migrated, their
+ *   contents copied, the page tables updated; the process sees no change)
+ *   into 4 KiB pages carved out of freshly allocated, physically
+ *   contiguous, 2 MiB-aligned blocks, each filled before the next one is
+ *   allocated: n live pages end up in about ceil(n / 512) frames, with no
+ *   bloat. Pages left in place, counted by cause:
+ *     pinned  FOLL_PIN-pinned, or holding references beyond its mappings
+ *             (e.g. spliced into a pipe, I/O in flight);
+ *     shared  mapped more than once (copy-on-write after fork, KSM);
+ *     thp     part of a transparent hugepage (PMD- or PTE-mapped);
+ *     dense   in a frame the target already uses densely (below);
+ *     busy    locked, under writeback, off the LRU or changed while being
+ *             moved, or no destination page could be allocated.
+ *   Dense frames: from the "before" measurement, the number c(f) of the
+ *   target's pages in each frame f. Keeping every frame with c(f) >= t and
+ *   moving the pages of the others ends with about K(t) + ceil(M(t) / 512)
+ *   frames, K(t) the frames kept and M(t) the pages moved. The module
+ *   picks the t (1..513, 513 = keep none) that minimises that figure,
+ *   and among equal figures the one that moves the fewest pages. So full
+ *   frames are never emptied only to be refilled, and a second pack of a
+ *   packed process moves nothing. Windows are visited in address order,
+ *   a batch of at most 128 pages (512 KiB of address space) at a time;
+ *   stop requests are honoured between batches.
+ *
+ *   KCOLLAPSE_MODE_AUTO (2): each whole 2 MiB window with at least
+ *   AUTO_THRESHOLD present pages is handled as in COLLAPSE mode; the
+ *   pages of sparser windows (counted as KCOLLAPSE_R_SKIPPED_SPARSE) and
+ *   of the parts of VMAs too small for a window are packed as in PACK mode.
+ *
+ *   In PACK mode the window outcomes (CHUNKS .. FAILED_OTHER, CANDIDATES)
+ *   stay 0; in all modes the KCOLLAPSE_R_PACK_* statistics count pages the
+ *   pack step reached, so in PACK and AUTO mode
+ *   pages reached = PACK_MOVED + PACK_LEFT_PINNED + PACK_LEFT_SHARED +
+ *                   PACK_LEFT_THP + PACK_LEFT_DENSE + PACK_LEFT_BUSY.
  *
  * KCOLLAPSE_CMD_CANCEL
  * --------------------
@@ -126,6 +181,22 @@
  *   KCOLLAPSE_R_PRESENT_AFTER    the same, after
  *   KCOLLAPSE_R_STOP_REASON      u32, enum kcollapse_stop_reason
  *   KCOLLAPSE_R_MARKED           VMAs given MADV_HUGEPAGE (MARK_HUGEPAGE)
+ *   KCOLLAPSE_R_MODE             u32, enum kcollapse_mode that ran
+ *   KCOLLAPSE_R_PACK_MOVED       pages moved (dry run: would be moved)
+ *   KCOLLAPSE_R_PACK_LEFT_PINNED pages left in place: pinned
+ *   KCOLLAPSE_R_PACK_LEFT_SHARED pages left in place: mapped more than once
+ *   KCOLLAPSE_R_PACK_LEFT_THP    pages left in place: part of a hugepage
+ *   KCOLLAPSE_R_PACK_LEFT_DENSE  pages left in place: their frame is dense
+ *   KCOLLAPSE_R_PACK_LEFT_BUSY   pages left in place: anything else (see
+ *                                "Modes"), no destination page included
+ *   KCOLLAPSE_R_PACK_DENSE_FRAMES frames the dense rule keeps (K(t))
+ *   KCOLLAPSE_R_PACK_DEST_FRAMES 2 MiB destination blocks allocated
+ *   KCOLLAPSE_R_PACK_BYTES_COPIED bytes copied into destination pages
+ *   KCOLLAPSE_R_PACK_ALLOC_FAILED order-9 block allocations that failed
+ *                                (no retry, no warning: the pages waiting
+ *                                for a destination are left, as busy, and
+ *                                the next 15 batches needing a block do
+ *                                not try, to spare repeated compaction)
  *
  * Frames
  * ------
@@ -147,6 +218,19 @@
 #define KCOLLAPSE_MAX_OPS	8
 /* MIN_FILL is a count of 4 KiB pages in one 2 MiB window. */
 #define KCOLLAPSE_WINDOW_PAGES	512
+/* Default KCOLLAPSE_A_AUTO_THRESHOLD: 7/8 of a window. */
+#define KCOLLAPSE_AUTO_THRESHOLD_DEFAULT	448
+
+/* KCOLLAPSE_A_MODE: see "Modes". */
+enum kcollapse_mode {
+	KCOLLAPSE_MODE_COLLAPSE,
+	KCOLLAPSE_MODE_PACK,
+	KCOLLAPSE_MODE_AUTO,
+
+	__KCOLLAPSE_MODE_MAX
+};
+
+#define KCOLLAPSE_MODE_MAX (__KCOLLAPSE_MODE_MAX - 1)
 
 enum kcollapse_cmd {
 	KCOLLAPSE_CMD_UNSPEC,
@@ -179,13 +263,15 @@ enum kcollapse_attr {
 	KCOLLAPSE_A_OPS_IN_FLIGHT,	/* u32 */
 	KCOLLAPSE_A_OPS_MAX,		/* u32 */
 	KCOLLAPSE_A_PAD,
+	KCOLLAPSE_A_MODE,		/* u32, enum kcollapse_mode */
+	KCOLLAPSE_A_AUTO_THRESHOLD,	/* u32 */
 
 	__KCOLLAPSE_A_MAX
 };
 
 #define KCOLLAPSE_A_MAX (__KCOLLAPSE_A_MAX - 1)
 
-/* Attributes inside KCOLLAPSE_A_RESULT; all u64 except STOP_REASON (u32). */
+/* Attributes inside KCOLLAPSE_A_RESULT; all u64 but STOP_REASON, MODE (u32). */
 enum kcollapse_result_attr {
 	KCOLLAPSE_R_UNSPEC,
 	KCOLLAPSE_R_REGIONS,
@@ -208,6 +294,17 @@ enum kcollapse_result_attr {
 	KCOLLAPSE_R_STOP_REASON,
 	KCOLLAPSE_R_MARKED,
 	KCOLLAPSE_R_PAD,
+	KCOLLAPSE_R_MODE,		/* u32 */
+	KCOLLAPSE_R_PACK_MOVED,
+	KCOLLAPSE_R_PACK_LEFT_PINNED,
+	KCOLLAPSE_R_PACK_LEFT_SHARED,
+	KCOLLAPSE_R_PACK_LEFT_THP,
+	KCOLLAPSE_R_PACK_LEFT_DENSE,
+	KCOLLAPSE_R_PACK_LEFT_BUSY,
+	KCOLLAPSE_R_PACK_DENSE_FRAMES,
+	KCOLLAPSE_R_PACK_DEST_FRAMES,
+	KCOLLAPSE_R_PACK_BYTES_COPIED,
+	KCOLLAPSE_R_PACK_ALLOC_FAILED,
 
 	__KCOLLAPSE_R_MAX
 };

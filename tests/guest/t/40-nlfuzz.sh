@@ -3,6 +3,7 @@
 # valid GET_INFO and dry-run COLLAPSE requests interleaved (kc-nlfuzz). The
 # console must stay clean (the host checks it: oops, WARN, KASAN...), valid
 # commands keep working, and unprivileged messages never start work.
+# kc-timeout: 600
 . ./lib.sh
 mod_load
 wl_start --only dense,sparse

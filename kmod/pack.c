@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pack mode: move the target's live order-0 anonymous pages next to each
+ * other physically, into 2 MiB blocks allocated for the purpose, so that
+ * n live pages end up in about ceil(n / 512) frames without the bloat of a
+ * hugepage.
+ *
+ * The covered memory is visited in address order, KC_PACK_BATCH pages of
+ * address space per mmap_read_lock() hold; every stop reason is checked
+ * between batches. A batch is first read from the page tables without
+ * locks (as the measurement does) to decide, page by page, what moves and
+ * what stays and why. The pages to move are then handed to the exported
+ * device-migration API (see compat.h), which locks and unmaps them,
+ * refuses the ones with unexpected references, and remaps everything after
+ * the copy. Destination pages come from order-9 blocks split into order-0
+ * pages, each block filled before the next is allocated; what is left of
+ * the last one goes back to the allocator at the end.
+ */
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <uapi/linux/kcollapse.h>
+#include "compat.h"
+#include "frames.h"
+#include "pack.h"
+#include "run.h"
+#include "window.h"
+
+/* Movable like the pages they replace; a failure is counted, not retried. */
+#define KC_PACK_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY)
+/*
+ * After a failed block allocation, this many batches that need a block do
+ * not try (their pages are left, as busy): under pressure, each attempt
+ * costs a round of compaction.
+ */
+#define KC_PACK_ALLOC_BACKOFF	16
+
+/*
+ * Testing aid: fail every destination block allocation, as when no free
+ * 2 MiB block is left, so tests can reach that path on demand.
+ */
+static bool pack_alloc_fail;
+module_param(pack_alloc_fail, bool, 0644);
+MODULE_PARM_DESC(pack_alloc_fail,
+		 "Testing aid: pack mode's 2 MiB block allocations all fail (default 0)");
+
+/* What the page-table read decided for one page of a batch. */
+enum kc_plan {
+	KC_PLAN_NONE,		/* no page: hole, swap entry, zero page */
+	KC_PLAN_LEFT,		/* stays; already counted by cause */
+	KC_PLAN_MOVE,
+	KC_PLAN_MOVE_REFS,	/* to move, but it had extra references */
+};
+
+struct kc_dest {
+	struct page *block;	/* split into order-0 pages; NULL: none */
+	unsigned int used;	/* pages of @block handed out */
+};
+
+struct kc_pack {
+	struct kc_run *run;
+	struct kc_pack_stats *st;
+	unsigned long keep_min;	/* frames with this many pages are dense */
+	unsigned int backoff;	/* batches left before the next attempt */
+	struct kc_dest cur;	/* the block being filled */
+	struct kc_dest spare;	/* the next one, allocated ahead */
+	unsigned long src[KC_PACK_BATCH];
+	unsigned long dst[KC_PACK_BATCH];
+	u8 plan[KC_PACK_BATCH];
+};
+
+unsigned int kc_pack_keep_min(const u64 *hist, u64 *kept)
+{
+	u64 moved = 0, k = 0, total, best_total;
+	unsigned int c, t, best = KC_PACK_BLOCK_PAGES + 1;
+
+	for (c = 1; c <= KC_PACK_BLOCK_PAGES; c++)
+		moved += (u64)c * hist[c];
+	best_total = DIV_ROUND_UP_ULL(moved, KC_PACK_BLOCK_PAGES);
+	*kept = 0;
+	/* On a tie, keeping more frames moves fewer pages. */
+	for (t = KC_PACK_BLOCK_PAGES; t >= 1; t--) {
+		k += hist[t];
+		moved -= (u64)t * hist[t];
+		total = k + DIV_ROUND_UP_ULL(moved, KC_PACK_BLOCK_PAGES);
+		if (total < best_total || (total == best_total && k > *kept)) {
+			best_total = total;
+			best = t;
+			*kept = k;
+		}
+	}
+	return best;
+}
+
+unsigned int kc_pack_blocks_needed(unsigned int used, unsigned int want)
+{
+	unsigned int room = KC_PACK_BLOCK_PAGES - min(used, KC_PACK_BLOCK_PAGES);
+
+	if (want <= room)
+		return 0;
+	return DIV_ROUND_UP(want - room, KC_PACK_BLOCK_PAGES);
+}
+
+/* The dense rule's threshold, from the frames measured before. */
+static int kc_pack_density(struct kc_pack *pk)
+{
+	struct kc_frame_set *set = pk->run->before;
+	unsigned long frame;
+	void *entry;
+	u64 *hist;
+	int err;
+
+	err = kc_frames_flush(set);
+	if (err)
+		return err;
+	hist = kcalloc(KC_PACK_BLOCK_PAGES + 1, sizeof(*hist), GFP_KERNEL);
+	if (!hist)
+		return -ENOMEM;
+	xa_for_each(&set->frames, frame, entry)
+		hist[min_t(unsigned long, xa_to_value(entry),
+			   KC_PACK_BLOCK_PAGES)]++;
+	pk->keep_min = kc_pack_keep_min(hist, &pk->st->dense_frames);
+	kfree(hist);
+	return 0;
+}
+
+static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d)
+{
+	struct page *block = NULL;
+
+	if (pk->backoff) {
+		pk->backoff--;
+		return false;
+	}
+	if (!READ_ONCE(pack_alloc_fail))
+		block = alloc_pages(KC_PACK_GFP, KC_PACK_BLOCK_ORDER);
+	if (!block) {
+		pk->st->alloc_failed++;
+		pk->backoff = KC_PACK_ALLOC_BACKOFF - 1;
+		return false;
+	}
+	split_page(block, KC_PACK_BLOCK_ORDER);
+	d->block = block;
+	d->used = 0;
+	pk->st->dest_frames++;
+	return true;
+}
+
+/* Make room for @want pages before any source page is locked. */
+static unsigned int kc_dest_reserve(struct kc_pack *pk, unsigned int want)
+{
+	unsigned int used = pk->cur.block ? pk->cur.used : KC_PACK_BLOCK_PAGES;
+	unsigned int room = KC_PACK_BLOCK_PAGES - used;
+
+	if (!kc_pack_blocks_needed(used, want))
+		return want;
+	if (!pk->spare.block && !kc_dest_new(pk, &pk->spare))
+		return room;
+	return want;
+}
+
+static struct page *kc_dest_take(struct kc_pack *pk)
+{
+	if (!pk->cur.block || pk->cur.used == KC_PACK_BLOCK_PAGES) {
+		if (!pk->spare.block)
+			return NULL;
+		pk->cur = pk->spare;
+		pk->spare.block = NULL;
+	}
+	return pk->cur.block + pk->cur.used++;
+}
+
+static void kc_dest_free(struct kc_dest *d)
+{
+	if (!d->block)
+		return;
+	while (d->used < KC_PACK_BLOCK_PAGES)
+		__free_page(d->block + d->used++);
+	d->block = NULL;
+}
+
+/* Why @page must stay, or KC_LEFT_MAX if it may move. Racy reads: a hint. */
+static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
+{
+	if (PageCompound(page))
+		return KC_LEFT_THP;
+	if (!PageAnon(page) || is_zone_device_page(page))
+		return KC_LEFT_BUSY;
+	/* not exclusively mapped: copy-on-write after fork, or KSM */
+	if (PageKsm(page) || !PageAnonExclusive(page))
+		return KC_LEFT_SHARED;
+	if (folio_maybe_dma_pinned(page_folio(page)))
+		return KC_LEFT_PINNED;
+	if (kc_frames_pages(pk->run->before, kc_pfn_frame(page_to_pfn(page))) >=
+	    pk->keep_min)
+		return KC_LEFT_DENSE;
+	return KC_LEFT_MAX;
+}
+
+static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte)
+{
+	enum kc_left why = KC_LEFT_BUSY;
+	struct page *page = NULL;
+	unsigned long pfn;
+
+	if (!pte_present(pte))
+		return KC_PLAN_NONE;
+	pfn = pte_pfn(pte);
+	if (is_zero_pfn(pfn))
+		return KC_PLAN_NONE;
+	if (pfn_valid(pfn)) {
+		page = pfn_to_page(pfn);
+		why = kc_pack_why_left(pk, page);
+	}
+	if (why != KC_LEFT_MAX) {
+		pk->st->left[why]++;
+		return KC_PLAN_LEFT;
+	}
+	/*
+	 * More references than its one mapping: pinned by a reference (a
+	 * pipe, I/O) or only sitting in a per-CPU LRU batch, which the
+	 * migration drains. Which one it was shows if it refuses to move.
+	 */
+	if (page_count(page) > 1)
+		return KC_PLAN_MOVE_REFS;
+	return KC_PLAN_MOVE;
+}
+
+static bool kc_plan_moves(u8 plan)
+{
+	return plan == KC_PLAN_MOVE || plan == KC_PLAN_MOVE_REFS;
+}
+
+/* Move the pages planned to move in the @n pages at @start. */
+static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
+			 unsigned long start, unsigned long n, const u8 *plan,
+			 unsigned int want)
+{
+	struct kc_migrate m;
+	struct page *src, *dst;
+	unsigned long i;
+
+	if (!kc_dest_reserve(pk, want) ||
+	    kc_migrate_setup(&m, vma, start, n, pk->src, pk->dst)) {
+		pk->st->left[KC_LEFT_BUSY] += want;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!kc_plan_moves(plan[i]))
+			continue;
+		src = kc_migrate_src(&m, i);
+		/* locked now: writeback cannot start, 6.12 BUGs on it */
+		if (!src || PageCompound(src) ||
+		    folio_test_writeback(page_folio(src)))
+			continue;
+		dst = kc_dest_take(pk);
+		if (!dst)
+			break;
+		lock_page(dst);
+		copy_highpage(dst, src);
+		kc_migrate_set_dst(&m, i, dst);
+	}
+	kc_migrate_pages(&m);
+	for (i = 0; i < n; i++) {
+		if (!kc_plan_moves(plan[i]))
+			continue;
+		if (kc_migrate_moved(&m, i)) {
+			pk->st->moved++;
+			pk->st->bytes_copied += PAGE_SIZE;
+		} else if (plan[i] == KC_PLAN_MOVE_REFS) {
+			pk->st->left[KC_LEFT_PINNED]++;
+		} else {
+			pk->st->left[KC_LEFT_BUSY]++;
+		}
+	}
+	kc_migrate_finalize(&m);
+}
+
+/*
+ * One batch, [@start, @end) inside one PMD and @vma, with the mmap lock
+ * held for reading.
+ */
+static void kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
+			  unsigned long start, unsigned long end)
+{
+	unsigned long i, n = (end - start) >> PAGE_SHIFT, first = n, last = 0;
+	unsigned int want = 0;
+	pmd_t pmdval;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	kc_assert_mmap_locked(vma->vm_mm);
+	if (!vma->anon_vma)
+		return;
+	pmd = kc_pmd_lookup(vma->vm_mm, start);
+	if (!pmd)
+		return;
+	pmdval = READ_ONCE(*pmd);
+	/* empty, or a migration entry: nothing to read here now */
+	if (pmd_none(pmdval) || !pmd_present(pmdval))
+		return;
+	if (pmd_trans_huge(pmdval)) {
+		pk->st->left[KC_LEFT_THP] += n;
+		return;
+	}
+	if (pmd_bad(pmdval))
+		return;
+	pte = kc_pte_table(pmdval, start);
+	for (i = 0; i < n; i++) {
+		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]));
+		if (!kc_plan_moves(pk->plan[i]))
+			continue;
+		first = min(first, i);
+		last = i;
+		want++;
+	}
+	if (!want)
+		return;
+	if (pk->run->req->dry_run) {
+		pk->st->moved += want;
+		return;
+	}
+	kc_pack_move(pk, vma, start + (first << PAGE_SHIFT), last - first + 1,
+		     pk->plan + first, want);
+}
+
+/*
+ * AUTO mode, a whole window at @win: collapse it unless it is sparse.
+ * Returns true if it was handled (the lock is then dropped, the pin kept
+ * until the collapse returns, both released), false if its pages are to
+ * be packed (the lock is still held).
+ */
+static bool kc_pack_auto_window(struct kc_pack *pk, struct vm_area_struct *vma,
+				unsigned long win)
+{
+	struct kc_run *run = pk->run;
+	struct kc_window_scan scan;
+	enum kc_window_class class;
+
+	kc_scan_span(vma, win, win + KC_WINDOW_SIZE, &scan, NULL);
+	class = kc_classify(&scan, run->req->auto_threshold);
+	if (class == KC_WIN_SPARSE) {
+		kc_stats_count(run->st, KC_OUT_SPARSE);
+		return false;
+	}
+	/* The collapse path takes the lock itself; keep the pin. */
+	mmap_read_unlock(run->op.mm);
+	kc_stats_count(run->st, kc_collapse_window(run, class, win));
+	mmput(run->op.mm);
+	return true;
+}
+
+static unsigned long kc_pack_batch_end(unsigned long addr, unsigned long end)
+{
+	unsigned long next = round_down(addr, KC_PACK_BATCH << PAGE_SHIFT) +
+			     (KC_PACK_BATCH << PAGE_SHIFT);
+
+	return next < addr || next > end ? end : next;
+}
+
+static u32 kc_pack_loop(struct kc_pack *pk)
+{
+	struct kc_run *run = pk->run;
+	unsigned long addr = run->req->start, end = run->req->end, e;
+	struct vm_area_struct *vma;
+	u32 stop;
+
+	while (addr < end) {
+		kc_run_pause();
+		stop = kc_run_should_stop(run);
+		if (!stop)
+			stop = kc_run_lock(run);
+		if (stop)
+			return stop;
+		vma = kc_next_eligible(run->op.mm, addr, end);
+		if (!vma) {
+			kc_run_unlock(run);
+			break;
+		}
+		addr = max(addr, vma->vm_start);
+		e = kc_span_end(addr, min(vma->vm_end, end));
+		if (run->req->mode == KCOLLAPSE_MODE_AUTO &&
+		    kc_first_window(addr, e) == addr &&
+		    kc_pack_auto_window(pk, vma, addr)) {
+			addr = e;
+			cond_resched();
+			continue;
+		}
+		e = kc_pack_batch_end(addr, e);
+		kc_pack_batch(pk, vma, addr, e);
+		kc_run_unlock(run);
+		addr = e;
+		cond_resched();
+	}
+	return KCOLLAPSE_STOP_DONE;
+}
+
+int kc_pack_windows(struct kc_run *run, u32 *stop)
+{
+	struct kc_pack *pk = kzalloc(sizeof(*pk), GFP_KERNEL);
+	int err;
+
+	if (!pk)
+		return -ENOMEM;
+	pk->run = run;
+	pk->st = &run->st->pack;
+	err = kc_pack_density(pk);
+	if (!err)
+		*stop = kc_pack_loop(pk);
+	kc_dest_free(&pk->cur);
+	kc_dest_free(&pk->spare);
+	kfree(pk);
+	return err;
+}

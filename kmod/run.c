@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/delay.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <uapi/linux/kcollapse.h>
+#include "run.h"
+#include "window.h"
+
+/*
+ * Testing aid: a pause between windows (and between pack batches), so that
+ * tests which interrupt a running operation (cancel, kill, exit, unload) do
+ * not race its end on a fast machine. Off by default; results are
+ * unaffected.
+ */
+static unsigned int window_delay_us;
+module_param(window_delay_us, uint, 0644);
+MODULE_PARM_DESC(window_delay_us,
+		 "Testing aid: sleep this long between windows (default 0)");
+
+void kc_run_pause(void)
+{
+	unsigned int us = READ_ONCE(window_delay_us);
+
+	if (us)
+		usleep_range(us, us + 100);
+}
+
+u32 kc_run_should_stop(const struct kc_run *run)
+{
+	struct kc_stop_inputs in = {
+		.requested = kc_ops_stop_requested(&run->op),
+		.caller_killed = fatal_signal_pending(current),
+		.target_gone = !atomic_read(&run->op.mm->mm_users),
+		.now = ktime_get(),
+		.deadline = run->deadline,
+	};
+
+	return kc_stop_decide(&in);
+}
+
+struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
+					unsigned long addr, unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end))
+		if (kc_vma_eligible(vma))
+			return vma;
+	return NULL;
+}
+
+u32 kc_run_lock(struct kc_run *run)
+{
+	struct mm_struct *mm = run->op.mm;
+
+	if (!mmget_not_zero(mm))
+		return KCOLLAPSE_STOP_TARGET_EXITED;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return KCOLLAPSE_STOP_CALLER_KILLED;
+	}
+	return KCOLLAPSE_STOP_DONE;
+}
+
+void kc_run_unlock(struct kc_run *run)
+{
+	mmap_read_unlock(run->op.mm);
+	mmput(run->op.mm);
+}

@@ -1,0 +1,19 @@
+# Data integrity stress: a thousand operations on freshly randomized layouts
+# (VMA sizes, alignment, fills, read-only and no-hugepage VMAs) while two
+# threads of the target mprotect, mremap, munmap and refault, drop pages and
+# fork (kc-stress); every page of every region checked after each one.
+# Where pack mode exists the rounds cycle collapse, pack and auto.
+# KC_STRESS_ROUNDS overrides the count (the debug kernel runs fewer).
+# kc-timeout: 900
+. ./lib.sh
+mod_load
+rounds=${KC_STRESS_ROUNDS:-1000}
+# KASAN and lockdep make each round several times slower.
+[ -e /sys/kernel/debug/kmemleak ] && rounds=${KC_STRESS_ROUNDS:-200}
+modes=mix
+kcollapsectl collapse $$ --mode pack --dry-run >/dev/null 2>/tmp/pack.err ||
+	{ modes=collapse; echo "  collapse only: $(cat /tmp/pack.err)"; }
+start=$(now_ms)
+kc-stress "$rounds" 20261127 kmod "$modes" || fail "kc-stress reported errors"
+echo "  $rounds rounds ($modes) in $(( $(now_ms) - start )) ms"
+assert_eq "operations in flight" "$(ops_in_flight)" 0
