@@ -110,7 +110,7 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/bridge/build/kcollapsed $(CURDIR)/bridge/build/tests/kc-walltime \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
-	$(CURDIR)/tests/tools/kc-stress \
+	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	/usr/bin/jq /usr/bin/curl
 
 .PHONY: all module tools style check demo vm-test image-test dkms-install install dist clean

@@ -117,17 +117,33 @@ static void populate(struct region *r, uint64_t *s)
 	}
 }
 
+/*
+ * Three regions in four start on a 2 MiB boundary, so that most windows
+ * are collapsible; the rest start wherever mmap puts them.
+ */
 static int map_region(struct region *r, size_t len, uint64_t tag, uint64_t *s)
 {
-	r->base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r->base == MAP_FAILED)
+	uint8_t *p = mmap(NULL, len + WIN, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start = (uintptr_t)p;
+
+	if (p == MAP_FAILED)
 		return -errno;
+	if (rnd(s) % 4)
+		start = (start + WIN - 1) & ~(WIN - 1);
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	munmap((uint8_t *)start + len, (uintptr_t)p + len + WIN - start - len);
+	r->base = (uint8_t *)start;
 	r->len = len;
 	r->tag = tag;
 	r->ro = false;
-	madvise(r->base, len, rnd(s) % 4 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	/* Faulted as 4 KiB pages whatever the THP mode, then most regions
+	 * become eligible (MADV_HUGEPAGE), the rest stay VM_NOHUGEPAGE. */
+	madvise(r->base, len, MADV_NOHUGEPAGE);
 	populate(r, s);
+	if (rnd(s) % 4)
+		madvise(r->base, len, MADV_HUGEPAGE);
 	return 0;
 }
 
@@ -293,7 +309,7 @@ int main(int argc, char **argv)
 	unsigned long by_mode[3] = { 0 };
 	enum kc_mode mode = KC_MODE_COLLAPSE;
 	bool mixed = false;
-	uint64_t moved = 0;
+	uint64_t moved = 0, empty = 0, failed = 0, huge = 0;
 	pid_t pid;
 
 	if (argc < 3 || argc > 5) {
@@ -350,6 +366,11 @@ int main(int argc, char **argv)
 			collapsed += res.collapsed;
 			windows += res.chunks;
 			moved += res.pack_moved;
+			empty += res.skipped_empty + res.skipped_sparse;
+			huge += res.already_huge;
+			failed += res.failed_nomem + res.failed_busy +
+				  res.failed_again + res.failed_ineligible +
+				  res.failed_other;
 			by_mode[req.mode]++;
 		}
 		c = 'v';
@@ -367,10 +388,13 @@ int main(int argc, char **argv)
 	waitpid(pid, &st, 0);
 	printf("kc-stress: %s engine, %lu/%lu rounds (collapse %lu, pack %lu, "
 	       "auto %lu), %lu errors, %llu windows reached, %llu collapsed, "
-	       "%llu pages packed, %llu pages checked, %llu words differ\n",
+	       "%llu already huge, %llu skipped, %llu failed, %llu pages packed, "
+	       "%llu pages checked, %llu words differ\n",
 	       kc_engine_name(engine), r, rounds, by_mode[0], by_mode[1],
 	       by_mode[2], failed_ops, (unsigned long long)windows,
-	       (unsigned long long)collapsed, (unsigned long long)moved,
+	       (unsigned long long)collapsed, (unsigned long long)huge,
+	       (unsigned long long)empty, (unsigned long long)failed,
+	       (unsigned long long)moved,
 	       (unsigned long long)pages,
 	       (unsigned long long)bad_words);
 	return r == rounds && !failed_ops && !bad_words ? 0 : 1;

@@ -1,0 +1,48 @@
+# Lifecycle races: operations cut at random points by target exit, caller
+# SIGKILL, CANCEL and short deadlines, hundreds of times (kc-races), in
+# every mode the kernel offers; then rmmod at random points of running
+# operations. Nothing may hang, nothing may stay in flight, the module's
+# reference count must return to zero (kmemleak, on the debug kernel, is
+# checked by 99-kmemleak at the end of the run).
+# kc-timeout: 900
+. ./lib.sh
+mod_load
+iters=${KC_RACES:-400}
+unloads=${KC_RACES_RMMOD:-30}
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	iters=${KC_RACES:-120}
+	unloads=${KC_RACES_RMMOD:-10}
+fi
+delay=/sys/module/kcollapse/parameters/window_delay_us
+echo 1000 >$delay
+
+modes=collapse
+kcollapsectl collapse $$ --mode pack --dry-run >/dev/null 2>&1 && modes="collapse pack auto"
+for m in $modes; do
+	kc-races "$iters" 7 "$m" || fail "kc-races $m"
+done
+
+# rmmod while an operation runs: it must stop the operation and unload.
+wl_start --only frag,sparse
+n=0
+while [ $n -lt "$unloads" ]; do
+	n=$((n + 1))
+	kcollapsectl collapse "$WL_PID" --engine kmod --json >/tmp/rm.json 2>/tmp/rm.err &
+	pid=$!
+	sleep "0.0$(( (n * 37) % 10 ))"
+	rmmod kcollapse || fail "rmmod $n"
+	wait $pid
+	reason=$(jq -r .stopReason /tmp/rm.json 2>/dev/null)
+	case $reason in
+	unloading | done) ;;
+	*) grep -q "not loaded\|family" /tmp/rm.err ||
+		{ cat /tmp/rm.err; fail "unload $n: stop reason '$reason'"; } ;;
+	esac
+	echo "  unload $n: ${reason:-no operation}"
+	insmod "$KMOD" || fail "insmod $n"
+	echo 1000 >$delay
+	assert_eq "refcnt after reload $n" "$(cat /sys/module/kcollapse/refcnt)" 0
+done
+wl_verify
+wl_stop
+assert_eq "operations in flight" "$(ops_in_flight)" 0
