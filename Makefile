@@ -7,6 +7,7 @@
 #   make tools           libkcollapse, kcollapsectl, kcollapsed, test tools
 #   make check           every test: style, host unit tests, guest VMs
 #   make demo            the main job in a guest VM, before and after
+#   make soak            the adversarial guest tests, for hours
 #   make style           checkpatch --strict on the module
 #   make clean
 #
@@ -80,6 +81,13 @@ demo: tools
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
+# The adversarial guest tests (netlink fuzz, stress, races, faults) run
+# for hours instead of minutes; not part of check. KERNELS as for vm-test.
+soak: tools
+	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-86400} \
+	bash tests/vm/run.sh --suite soak --kernels "$${KERNELS:-deb61 projdbg}" \
+		--bins "$(GUEST_BINS)"
+
 # The benchmark suite (bench/, see README "Benchmarks"): kcollapse's engines
 # against the in-process baseline in one Debian 6.1 guest. Not part of check.
 bench:
@@ -90,7 +98,7 @@ bench:
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian's), proj projdbg (kernel/*.config, built).
 vm-test: tools
-	KC_MEM=$${KC_MEM:-2048} \
+	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
@@ -113,4 +121,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo vm-test image-test dkms-install install dist clean
+.PHONY: all module tools style check demo soak vm-test image-test dkms-install install dist clean

@@ -7,7 +7,7 @@ derives every figure, and writes to OUT_ROOT/report/:
   results.md    the Markdown tables (ratios against the baseline of the
                 same boot and repetition)
   KERNEL-frames.png  frames after per engine and workload, against both limits
-  KERNEL-timing.png  time per collapsed and per skipped window
+  KERNEL-timing.png  time per collapsed and per skipped window, per live page
   KERNEL-minfill.png the module's min_fill sweep: frames and present bytes after
 Environment: FRAME_MS (22): the modeled cost of fetching one 2 MiB frame
 on a cold resume. Standard library only; charts by gnuplot.
@@ -21,9 +21,16 @@ import sys
 import datetime
 
 FRAME_MS = float(os.environ.get("FRAME_MS", "22"))
-ENGINES = ["baseline", "userspace", "kmod"]
+ENGINES = ["baseline", "userspace", "kmod", "pack", "auto"]
+# issue 6's targets and figures: the collapse engines
+ENGINES6 = ["baseline", "userspace", "kmod"]
+# the module's modes (kcollapsectl collapse --mode ...)
+MODES = ["kmod", "pack", "auto"]
 ENGINE_LABEL = {"baseline": "in-process baseline", "userspace": "fallback (userspace)",
-                "kmod": "module"}
+                "kmod": "module, collapse", "pack": "module, pack", "auto": "module, auto"}
+PACK_FIELDS = ("packMoved", "packLeftPinned", "packLeftShared", "packLeftThp", "packLeftDense",
+               "packLeftBusy", "packDenseFrames", "packDestFrames", "packBytesCopied",
+               "packAllocFailed")
 
 
 def load(out_root, kernel):
@@ -55,7 +62,15 @@ def derive(r):
         "skipped": res["skipped"],
         "modelResumeMsBefore": b["frames"] * FRAME_MS,
         "modelResumeMsAfter": a["frames"] * FRAME_MS,
+        # issue 7: the whole operation's time over every live page of the
+        # range (after it, each is in a consolidated frame or was already)
+        "perLivePageUs": (res["elapsedNs"] / b["presentPages"] / 1e3
+                          if b["presentPages"] else None),
     }
+    d["limitPack"] = 1.05 * d["limitPacked"] + 1
+    for k in PACK_FIELDS:
+        d[k] = res.get(k, 0)
+    d["limitDestFrames"] = math.ceil(d["packMoved"] / 512) + 1
     if r["engine"] == "baseline":
         d["outcomes"] = {k: res[k] for k in ("collapsed", "skipped", "errEinval", "errEnomem",
                                              "errEagain", "errOther")}
@@ -93,6 +108,13 @@ def derive(r):
         d["perCollapsedMs"] = ((res["elapsedNs"] - dry["elapsedNs"]) / res["collapsed"] / 1e6
                                if res["collapsed"] else None)
         d["timingMethod"] = "operation elapsedNs; collapsed = (run - dry run of all windows) / collapsed (upper bound: one frames walk included)"
+        if r["engine"] in ("pack", "auto"):
+            # per-window costs are the collapse mode's (run-all.sh measures
+            # the skip cost for it alone; auto's run time includes packing):
+            # the modes are compared per live page
+            d["perSkippedUs"] = d["perCollapsedMs"] = None
+            d["perSkippedMethod"] = "not measured (see module, collapse)"
+            d["timingMethod"] = "operation elapsedNs / live pages"
     return d
 
 
@@ -148,7 +170,7 @@ def main():
         for r in runs:
             same = [x["derived"] for x in runs
                     if x["workload"] == r["workload"] and x["engine"] == r["engine"]]
-            for k in ("collapseMs", "perCollapsedMs", "perSkippedUs"):
+            for k in ("collapseMs", "perCollapsedMs", "perSkippedUs", "perLivePageUs"):
                 vals = [x[k] for x in same if x.get(k) is not None]
                 r["derived"]["best_" + k] = min(vals) if vals else None
         qemu = ""
@@ -178,7 +200,9 @@ def main():
                   "workload's range (pagemap, `kcollapsectl frames`). Limits: *live win.* = "
                   "windows with any live page (the best any collapse can do), *packed* = "
                   "ceil(live pages / 512) (the best any placement can do). Ratios are "
-                  "against the in-process baseline of the same boot. *Resume (model)* = "
+                  "against the in-process baseline of the same boot. Module modes: "
+                  "*collapse* (the default), *pack*, *auto* (`--mode`, default threshold); "
+                  "each engine on a fresh copy of the workload. *Resume (model)* = "
                   f"frames after x {FRAME_MS:g} ms, a model, not a measurement.\n")
         md.append("| workload | engine | frames before | frames after | vs baseline | live win. | "
                   "packed | present MiB after | collapsed | already huge | skipped | "
@@ -208,6 +232,7 @@ def main():
                     ratio(bd.get("best_perSkippedUs"), d["best_perSkippedUs"], 1),
                     fmt(d["modelResumeMsAfter"] / 1000, 2), allreps]) + " |")
         md.append("")
+        md.extend(pack_table(workloads, by))
         # targets
         md.append("### Targets (issue 6), module vs baseline\n")
         for wl in workloads:
@@ -225,9 +250,9 @@ def main():
             ps = (bd["best_perSkippedUs"] / kd["best_perSkippedUs"]
                   if kd["best_perSkippedUs"] and bd["best_perSkippedUs"] else None)
             rep_ok = all(len({by[(wl, e, x)]["derived"][f] for x in reps if (wl, e, x) in by}) == 1
-                         for e in ENGINES for f in ("framesAfter",))
+                         for e in ENGINES6 for f in ("framesAfter",))
             rep_before = all(len({by[(wl, e, x)]["derived"]["framesBefore"] for x in reps
-                                  if (wl, e, x) in by}) == 1 for e in ENGINES)
+                                  if (wl, e, x) in by}) == 1 for e in ENGINES6)
             md.append(f"- **{wl}**: frames after = live-window limit: "
                       f"{'met' if t1 else 'MISSED'} ({kd['framesAfter']} vs {kd['limitLiveWindows']}); "
                       f"time per collapsed window {fmt(pc, 2) if pc else '-'}x baseline "
@@ -238,6 +263,7 @@ def main():
                       f"{'yes' if rep_ok else 'NO'}; frames before identical: "
                       f"{'yes' if rep_before else 'NO'}")
         md.append("")
+        md.extend(targets7(workloads, by))
         md.extend(reproducibility(workloads, reps, by))
         charts(rep_dir, kernel, workloads, by)
         md.append(f"![frames]({kernel}-frames.png)\n\n![timing]({kernel}-timing.png)\n")
@@ -253,6 +279,87 @@ def main():
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
     print(f"report: {rep_dir}/results.md, bench.json, *.png")
+
+
+def pack_table(workloads, by):
+    """The module's three modes side by side: issue 7's figures."""
+    if not any(e in ("pack", "auto") for (_, e, _) in by):
+        return []
+    out = ["### Module modes: collapse, pack, auto (issue 7)\n",
+           "Repetition 1, except times (best of the repetitions). *Moved* = pages "
+           "migrated, *dest. frames* = fresh 2 MiB blocks written, *left* = pages "
+           "left in place by cause (dense: already in a frame this process uses "
+           "densely). *us / live page* = the whole operation's time / the live pages "
+           "of the range (every one is in a consolidated frame afterwards); limits as "
+           "issue 7 sets them: frames <= 1.05 x packed + 1, dest. frames <= "
+           "ceil(moved / 512) + 1.\n",
+           "| workload | mode | frames before | frames after | packed | limit 1.05xpacked+1 | "
+           "present MiB before | present MiB after | after / before | moved | left: by cause | "
+           "dest. frames | limit | MiB copied | alloc. failed | collapsed | ms | us / live page | "
+           "vs collapse |",
+           "|" + "---|" * 19]
+    for wl in workloads:
+        kc = by.get((wl, "kmod", 1))
+        kcd = kc["derived"] if kc else {}
+        for eng in MODES:
+            r = by.get((wl, eng, 1))
+            if not r:
+                continue
+            d = r["derived"]
+            left = ", ".join(f"{n} {d[k]}" for k, n in (
+                ("packLeftDense", "dense"), ("packLeftPinned", "pinned"),
+                ("packLeftShared", "shared"), ("packLeftThp", "THP"),
+                ("packLeftBusy", "busy")) if d.get(k)) or "-"
+            out.append("| " + " | ".join([
+                wl, eng if eng != "kmod" else "collapse", str(d["framesBefore"]),
+                str(d["framesAfter"]), str(d["limitPacked"]), fmt(d["limitPack"], 1),
+                fmt(d["presentBytesBefore"] / 2**20, 2), fmt(d["presentBytesAfter"] / 2**20, 2),
+                f"{d['presentBytesAfter'] / d['presentBytesBefore']:.3f}"
+                if d["presentBytesBefore"] else "-",
+                str(d["packMoved"]), left, str(d["packDestFrames"]),
+                str(d["limitDestFrames"]) if eng != "kmod" else "-",
+                fmt(d["packBytesCopied"] / 2**20, 2), str(d["packAllocFailed"]),
+                str(d["collapsed"]), fmt(d["best_collapseMs"]), fmt(d["best_perLivePageUs"], 2),
+                ratio(d["best_perLivePageUs"], kcd.get("best_perLivePageUs"))]) + " |")
+    out.append("")
+    return out
+
+
+def targets7(workloads, by):
+    """Issue 7's targets, per workload, for pack and auto."""
+    if not any(e in ("pack", "auto") for (_, e, _) in by):
+        return []
+    out = ["### Targets (issue 7), pack and auto\n"]
+    mark = lambda ok: "met" if ok else "MISSED"
+    for wl in workloads:
+        kc = by.get((wl, "kmod", 1))
+        parts = []
+        for eng in ("pack", "auto"):
+            r = by.get((wl, eng, 1))
+            if not r:
+                continue
+            d = r["derived"]
+            p = []
+            if wl in ("gc5", "gc25"):
+                p.append(f"frames after {d['framesAfter']} <= {d['limitPack']:.1f}: "
+                         f"{mark(d['framesAfter'] <= d['limitPack'])}")
+            else:
+                p.append(f"frames after {d['framesAfter']} (limit {d['limitPack']:.1f}, "
+                         "not a target here)")
+            pb = d["presentBytesAfter"] / d["presentBytesBefore"] if d["presentBytesBefore"] else 0
+            p.append(f"present after / before {pb:.3f} <= 1.01: {mark(pb <= 1.01)}")
+            p.append(f"dest. frames {d['packDestFrames']} <= {d['limitDestFrames']}: "
+                     f"{mark(d['packDestFrames'] <= d['limitDestFrames'])}")
+            if wl in ("gc5", "gc25") and kc:
+                a, c = d["best_perLivePageUs"], kc["derived"]["best_perLivePageUs"]
+                if a is not None and c:
+                    p.append(f"us / live page {a:.2f} vs collapse {c:.2f} "
+                             f"({a / c:.2f}x): {mark(a <= c)}")
+            parts.append(f"{eng}: " + "; ".join(p))
+        if parts:
+            out.append(f"- **{wl}**: " + ". ".join(parts))
+    out.append("")
+    return out
 
 
 def reproducibility(workloads, reps, by):
@@ -361,21 +468,30 @@ def charts(rep_dir, kernel, workloads, by):
         return
     dat = os.path.join(rep_dir, f"{kernel}-frames.dat")
     with open(dat, "w") as f:
-        f.write("# workload before baseline userspace kmod livewin packed\n")
+        f.write("# workload before baseline userspace kmod livewin packed pack auto\n")
         for wl in workloads:
             g = lambda e, k="framesAfter": by[(wl, e, 1)]["derived"][k] if (wl, e, 1) in by else 0
             f.write(f"{wl} {g('baseline', 'framesBefore')} {g('baseline')} {g('userspace')} "
-                    f"{g('kmod')} {g('kmod', 'limitLiveWindows')} {g('kmod', 'limitPacked')}\n")
+                    f"{g('kmod')} {g('kmod', 'limitLiveWindows')} {g('kmod', 'limitPacked')} "
+                    f"{g('pack')} {g('auto')}\n")
     tdat = os.path.join(rep_dir, f"{kernel}-timing.dat")
     with open(tdat, "w") as f:
-        f.write("# workload bc uc kc bs us ks\n")
+        f.write("# workload bc uc kc bs us ks; us per live page: b kc pack auto\n")
         for wl in workloads:
             def g(e, k):
                 v = by[(wl, e, 1)]["derived"][k] if (wl, e, 1) in by else None
                 return "NaN" if v is None else f"{v:.4f}"
             f.write(f"{wl} {g('baseline', 'best_perCollapsedMs')} {g('userspace', 'best_perCollapsedMs')} "
                     f"{g('kmod', 'best_perCollapsedMs')} {g('baseline', 'best_perSkippedUs')} "
-                    f"{g('userspace', 'best_perSkippedUs')} {g('kmod', 'best_perSkippedUs')}\n")
+                    f"{g('userspace', 'best_perSkippedUs')} {g('kmod', 'best_perSkippedUs')} "
+                    f"{g('baseline', 'best_perLivePageUs')} {g('kmod', 'best_perLivePageUs')} "
+                    f"{g('pack', 'best_perLivePageUs')} {g('auto', 'best_perLivePageUs')}\n")
+    # runs from before pack and auto existed: no empty histogram columns
+    has = {e: any((wl, e, 1) in by for wl in workloads) for e in ("pack", "auto")}
+    perpage_modes = "".join(f", '' using {c} title 'module, {e}'"
+                            for c, e in ((10, "pack"), (11, "auto")) if has[e])
+    frames_modes = "".join(f", '' using {c} title 'after: module, {e}'"
+                           for c, e in ((8, "pack"), (9, "auto")) if has[e])
     gp = f"""
 set terminal pngcairo size 1000,560 noenhanced font ',10'
 set output '{rep_dir}/{kernel}-frames.png'
@@ -389,10 +505,12 @@ set ylabel 'frames'
 set key outside right
 set grid ytics
 plot '{dat}' using 2:xtic(1) title 'before', '' using 3 title 'after: in-process baseline', \
-     '' using 4 title 'after: fallback engine', '' using 5 title 'after: module', \
+     '' using 4 title 'after: fallback engine', '' using 5 title 'after: module, collapse', \
+     {frames_modes.lstrip(", ")}{", " if frames_modes else ""}\
      '' using 6 title 'limit: windows with live pages', '' using 7 title 'limit: ceil(live pages/512)'
+set terminal pngcairo size 1400,560 noenhanced font ',10'
 set output '{rep_dir}/{kernel}-timing.png'
-set multiplot layout 1,2 title '{kernel}: cost per window (best of the repetitions)'
+set multiplot layout 1,3 title '{kernel}: cost per window and per live page (best of the repetitions)'
 set title 'ms per collapsed window'
 set ylabel 'ms'
 unset logscale y
@@ -404,6 +522,8 @@ set ylabel 'us'
 set logscale y
 set yrange [*:*]
 plot '{tdat}' using 5:xtic(1) title 'baseline (failed MADV_COLLAPSE)', '' using 6 title 'fallback (classified)', '' using 7 title 'module (classified)'
+set title 'us per live page, whole operation (log)'
+plot '{tdat}' using 8:xtic(1) title 'baseline', '' using 9 title 'module, collapse'{perpage_modes}
 unset multiplot
 """
     p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)

@@ -10,7 +10,8 @@ KMOD=/lib/kcollapse/kcollapse.ko
 REPS=1
 SEED=42
 WORKLOADS="gc5 gc25 gc60 sparse huge"
-ENGINES="baseline userspace kmod"
+# pack, auto: the module in --mode pack / --mode auto (default threshold)
+ENGINES="baseline userspace kmod pack auto"
 # gc25: live windows hold ~180 pages, so the sweep crosses them; sparse:
 # mostly 1-page windows, where min_fill trades bloat, not frames.
 SWEEP="gc25 sparse"
@@ -68,16 +69,24 @@ run_one() {
 		sed -n 's/^baseline //p' $o >/tmp/res.json
 		;;
 	*)
+		# pack and auto are the module in that mode; kmod is its
+		# default mode, collapse
+		case $eng in
+		pack | auto) cli="kmod --mode $eng" ;;
+		*) cli=$eng ;;
+		esac
 		# the cost of skipping: dry runs over the longest run of empty
 		# windows and over its first window alone, the best of 3 each;
 		# the difference per window leaves out the fixed cost of an
 		# operation. Then a dry run over everything.
-		if [ "$ewins" -gt 1 ]; then
+		# (measured for collapse only: the modes share the walk)
+		# shellcheck disable=SC2086
+		if [ "$ewins" -gt 1 ] && [ "$cli" = "$eng" ]; then
 			for i in 1 2 3; do
-				kcollapsectl collapse "$PID" --range "$erange" --engine "$eng" \
+				kcollapsectl collapse "$PID" --range "$erange" --engine $cli \
 					--dry-run --json >/tmp/skipn.$i.json || return 1
 				kcollapsectl collapse "$PID" --range "${erange%%:*}:0x200000" \
-					--engine "$eng" --dry-run --json >/tmp/skip1.$i.json || return 1
+					--engine $cli --dry-run --json >/tmp/skip1.$i.json || return 1
 			done
 			jq -s -c '{n: (.[0:3] | min_by(.elapsedNs)),
 				one: (.[3:6] | min_by(.elapsedNs))}' \
@@ -86,11 +95,11 @@ run_one() {
 				return 1
 		fi
 		# shellcheck disable=SC2086
-		kcollapsectl collapse "$PID" --range "$range" --engine "$eng" \
+		kcollapsectl collapse "$PID" --range "$range" --engine $cli \
 			$mfopt --dry-run --json >/tmp/dry.json || return 1
 		t0=$(ms)
 		# shellcheck disable=SC2086
-		kcollapsectl collapse "$PID" --range "$range" --engine "$eng" \
+		kcollapsectl collapse "$PID" --range "$range" --engine $cli \
 			$mfopt --json >/tmp/res.json || return 1
 		;;
 	esac

@@ -7,6 +7,15 @@ cd /tests || exit 1
 if [ "${KC_SUITE:-e2e}" = demo ]; then
 	exec sh ./demo.sh
 fi
+# The soak suite: the adversarial tests, much longer (make soak).
+if [ "${KC_SUITE:-e2e}" = soak ]; then
+	export KC_STRESS_ROUNDS=${KC_STRESS_ROUNDS:-10000}
+	export KC_RACES=${KC_RACES:-4000} KC_RACES_RMMOD=${KC_RACES_RMMOD:-300}
+	export KC_NLFUZZ_ROOT=${KC_NLFUZZ_ROOT:-700000}
+	export KC_NLFUZZ_USER=${KC_NLFUZZ_USER:-300000}
+	export KC_TEST_TIMEOUT=${KC_TEST_TIMEOUT:-21600}
+	KC_ARGS=${KC_ARGS:-40-nlfuzz 41-stress 42-races 43-faults 99-kmemleak}
+fi
 
 # On a kmemleak kernel, forget what boot leaked: only our leaks count.
 [ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak

@@ -29,7 +29,7 @@
 #include <kcollapse/kcollapse.h>
 
 #define PAGE	4096UL
-#define AREA	(24UL << 20)
+#define AREA	(12UL << 20)
 
 enum kind { K_TARGET_EXIT, K_CALLER_KILL, K_CANCEL, K_DEADLINE, K_COUNT };
 static const char *const kind_name[K_COUNT] = {
@@ -50,7 +50,7 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-/* The target: every third page of 24 MiB, then wait to be killed. */
+/* The target: every third page of 12 MiB, then wait to be killed. */
 static void target(int ready)
 {
 	uint8_t *p = mmap(NULL, AREA, PROT_READ | PROT_WRITE,
@@ -59,9 +59,11 @@ static void target(int ready)
 
 	if (p == MAP_FAILED)
 		_exit(1);
-	madvise(p, AREA, MADV_HUGEPAGE);
+	/* 4 KiB faults, then eligible: the operation has real work to do */
+	madvise(p, AREA, MADV_NOHUGEPAGE);
 	for (off = 0; off < AREA; off += 3 * PAGE)
 		p[off] = 1;
+	madvise(p, AREA, MADV_HUGEPAGE);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
 	for (;;)

@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 	unsigned long by_mode[3] = { 0 };
 	enum kc_mode mode = KC_MODE_COLLAPSE;
 	bool mixed = false;
-	uint64_t moved = 0, empty = 0, failed = 0, huge = 0;
+	uint64_t moved = 0, empty = 0, failed = 0, huge = 0, fail_by[5] = { 0 };
 	pid_t pid;
 
 	if (argc < 3 || argc > 5) {
@@ -368,6 +368,11 @@ int main(int argc, char **argv)
 			moved += res.pack_moved;
 			empty += res.skipped_empty + res.skipped_sparse;
 			huge += res.already_huge;
+			fail_by[0] += res.failed_nomem;
+			fail_by[1] += res.failed_busy;
+			fail_by[2] += res.failed_again;
+			fail_by[3] += res.failed_ineligible;
+			fail_by[4] += res.failed_other;
 			failed += res.failed_nomem + res.failed_busy +
 				  res.failed_again + res.failed_ineligible +
 				  res.failed_other;
@@ -388,12 +393,16 @@ int main(int argc, char **argv)
 	waitpid(pid, &st, 0);
 	printf("kc-stress: %s engine, %lu/%lu rounds (collapse %lu, pack %lu, "
 	       "auto %lu), %lu errors, %llu windows reached, %llu collapsed, "
-	       "%llu already huge, %llu skipped, %llu failed, %llu pages packed, "
+	       "%llu already huge, %llu skipped, %llu failed (nomem %llu, busy "
+	       "%llu, again %llu, ineligible %llu, other %llu), %llu pages packed, "
 	       "%llu pages checked, %llu words differ\n",
 	       kc_engine_name(engine), r, rounds, by_mode[0], by_mode[1],
 	       by_mode[2], failed_ops, (unsigned long long)windows,
 	       (unsigned long long)collapsed, (unsigned long long)huge,
 	       (unsigned long long)empty, (unsigned long long)failed,
+	       (unsigned long long)fail_by[0], (unsigned long long)fail_by[1],
+	       (unsigned long long)fail_by[2], (unsigned long long)fail_by[3],
+	       (unsigned long long)fail_by[4],
 	       (unsigned long long)moved,
 	       (unsigned long long)pages,
 	       (unsigned long long)bad_words);

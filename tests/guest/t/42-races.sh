@@ -7,10 +7,10 @@
 # kc-timeout: 900
 . ./lib.sh
 mod_load
-iters=${KC_RACES:-400}
+iters=${KC_RACES:-200}
 unloads=${KC_RACES_RMMOD:-30}
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	iters=${KC_RACES:-120}
+	iters=${KC_RACES:-60}
 	unloads=${KC_RACES_RMMOD:-10}
 fi
 delay=/sys/module/kcollapse/parameters/window_delay_us
