@@ -140,12 +140,16 @@ int main(int argc, char **argv)
 		char x;
 		unsigned int j;
 
-		if (pipe(ready) || pipe(res))
+		if (pipe(ready))
 			return 1;
 		t = fork();
 		if (t == 0)
 			target(ready[1]);
 		if (read(ready[0], &x, 1) != 1)
+			return 1;
+		/* Made after the target's fork: a write end left open in the
+		 * target would keep the read below waiting for a dead caller. */
+		if (pipe(res))
 			return 1;
 		c = fork();
 		if (c == 0)
