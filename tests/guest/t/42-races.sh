@@ -25,27 +25,35 @@ for m in $modes; do
 done
 
 # rmmod while an operation runs: it must stop the operation and unload.
+# 20 ms per window makes an operation last about half a second, so that
+# rmmod after 0.1-0.5 s mostly lands inside it.
 wl_start --only frag,sparse
+echo 20000 >$delay
 n=0
+cut=0
 while [ $n -lt "$unloads" ]; do
 	n=$((n + 1))
 	kcollapsectl collapse "$WL_PID" --engine kmod --json >/tmp/rm.json 2>/tmp/rm.err &
 	pid=$!
-	sleep "0.0$(( (n * 37) % 10 ))"
+	sleep "0.$(( 1 + (n * 37) % 5 ))"
 	rmmod kcollapse || fail "rmmod $n"
 	wait $pid
 	reason=$(jq -r .stopReason /tmp/rm.json 2>/dev/null)
 	case $reason in
 	unloading | done) ;;
-	# rmmod may come before the caller reached the module at all
-	*) grep -q "kcollapse module" /tmp/rm.err ||
+	# rmmod may come before the caller reached the module at all, or
+	# while it was going: refused, nothing started
+	*) grep -q "kcollapse module\|being unloaded" /tmp/rm.err ||
 		{ cat /tmp/rm.err; fail "unload $n: stop reason '$reason'"; } ;;
 	esac
 	echo "  unload $n: ${reason:-no operation}"
+	case $reason in unloading) cut=$((cut + 1)) ;; esac
 	insmod "$KMOD" || fail "insmod $n"
-	echo 1000 >$delay
+	echo 20000 >$delay
 	assert_eq "refcnt after reload $n" "$(cat /sys/module/kcollapse/refcnt)" 0
 done
+echo "  $cut of $unloads unloads landed inside an operation"
+assert_ge "unloads inside an operation" "$cut" $((unloads / 4))
 wl_verify
 wl_stop
 assert_eq "operations in flight" "$(ops_in_flight)" 0
