@@ -36,6 +36,11 @@ thp=/sys/kernel/mm/transparent_hugepage
 if [ -d "$thp" ]; then
 	echo madvise >"$thp/enabled"
 	echo defer+madvise >"$thp/defrag"
+	# khugepaged stays asleep: the tests count what the module does, and
+	# a background collapse (clearing 2 MiB in one go) under a starved
+	# TCG vCPU can trip the soft-lockup watchdog.
+	echo 3600000 >"$thp/khugepaged/scan_sleep_millisecs"
+	echo 3600000 >"$thp/khugepaged/alloc_sleep_millisecs"
 fi
 
 # kc.suite=NAME and kc.args=... (quote the value for spaces: kc.args="a b")
