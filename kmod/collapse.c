@@ -121,10 +121,7 @@ static u32 kc_collapse_windows(struct kc_run *run)
 	u32 stop;
 
 	while (addr < end) {
-		kc_run_pause();
-		stop = kc_run_should_stop(run);
-		if (!stop)
-			stop = kc_run_lock(run);
+		stop = kc_run_step(run);
 		if (stop)
 			return stop;
 		vma = kc_next_eligible(run->op.mm, addr, end);

@@ -18,7 +18,7 @@ module_param(window_delay_us, uint, 0644);
 MODULE_PARM_DESC(window_delay_us,
 		 "Testing aid: sleep this long between windows (default 0)");
 
-void kc_run_pause(void)
+static void kc_run_pause(void)
 {
 	unsigned int us = READ_ONCE(window_delay_us);
 
@@ -26,7 +26,8 @@ void kc_run_pause(void)
 		usleep_range(us, us + 100);
 }
 
-u32 kc_run_should_stop(const struct kc_run *run)
+/* KCOLLAPSE_STOP_DONE to go on, else why to stop (kc_stop_decide()). */
+static u32 kc_run_should_stop(const struct kc_run *run)
 {
 	struct kc_stop_inputs in = {
 		.requested = kc_ops_stop_requested(&run->op),
@@ -68,4 +69,13 @@ void kc_run_unlock(struct kc_run *run)
 {
 	mmap_read_unlock(run->op.mm);
 	mmput(run->op.mm);
+}
+
+u32 kc_run_step(struct kc_run *run)
+{
+	u32 stop;
+
+	kc_run_pause();
+	stop = kc_run_should_stop(run);
+	return stop ? stop : kc_run_lock(run);
 }

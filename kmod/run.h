@@ -23,9 +23,6 @@ struct kc_run {
 	struct kc_frame_set *before;	/* frames measured before: pack's input */
 };
 
-/* KCOLLAPSE_STOP_DONE to go on, else why to stop (kc_stop_decide()). */
-u32 kc_run_should_stop(const struct kc_run *run);
-
 /*
  * Pin the address space and lock it for reading. Returns 0, or the reason
  * this is impossible as a stop reason. kc_run_unlock() undoes both.
@@ -37,7 +34,11 @@ void kc_run_unlock(struct kc_run *run);
 struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
 					unsigned long addr, unsigned long end);
 
-/* The window_delay_us testing aid: call between windows or batches. */
-void kc_run_pause(void);
+/*
+ * Between two windows or batches: the window_delay_us testing aid, the
+ * stop check, then kc_run_lock(). Returns 0 with the address space locked,
+ * else the stop reason, unlocked.
+ */
+u32 kc_run_step(struct kc_run *run);
 
 #endif /* _KCOLLAPSE_RUN_H */
