@@ -72,20 +72,43 @@ wl_stop() {
 	WL_PID=
 }
 
-# wl_verify: ask the workload to check every page's pattern.
-wl_verify() {
-	before=$(grep -c '^verify ' "$WL_OUT")
-	kill -USR1 "$WL_PID" || fail "workload gone before verify"
+# wl_start_in_cg CGROUP_DIR ARGS...: like wl_start, the workload started
+# inside the cgroup (written to cgroup.procs before the exec).
+wl_start_in_cg() {
+	cgdir=$1
+	shift
+	WL_OUT=$(mktemp /tmp/wl.XXXXXX)
+	sh -c "echo \$\$ >$cgdir/cgroup.procs && exec kc-workload --out $WL_OUT $*" &
+	WL_PID=$!
 	i=0
-	while [ "$(grep -c '^verify ' "$WL_OUT")" -le "$before" ]; do
+	while ! grep -q '^ready ' "$WL_OUT"; do
 		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not answer verify"
+		[ $i -lt 600 ] || fail "workload did not get ready"
+		kill -0 "$WL_PID" 2>/dev/null || { cat "$WL_OUT"; fail "workload died"; }
 		sleep 0.1
 	done
-	line=$(grep '^verify ' "$WL_OUT" | tail -n 1)
-	echo "  $line"
-	case "$line" in "verify ok"*) return 0 ;; esac
-	fail "pattern check: $line"
+}
+
+# wl_ask SIGNAL WORD: signal the workload, wait for its next "WORD ..."
+# line (60 s), print it; sets WL_ANSWER, returns 0 if it says "WORD ok".
+wl_ask() {
+	before=$(grep -c "^$2 " "$WL_OUT")
+	kill -"$1" "$WL_PID" || fail "workload gone before $2"
+	i=0
+	while [ "$(grep -c "^$2 " "$WL_OUT")" -le "$before" ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "workload did not answer $2"
+		sleep 0.1
+	done
+	WL_ANSWER=$(grep "^$2 " "$WL_OUT" | tail -n 1)
+	echo "  $WL_ANSWER"
+	case "$WL_ANSWER" in "$2 ok"*) return 0 ;; esac
+	return 1
+}
+
+# wl_verify: ask the workload to check every page's pattern.
+wl_verify() {
+	wl_ask USR1 verify || fail "pattern check: $WL_ANSWER"
 }
 
 # wl_vma NAME FIELD: FIELD is start, len, or a key=value key
@@ -293,18 +316,7 @@ pack_or_skip() {
 
 # wl_exercise: writes, fork + COW, mremap, munmap in the workload (SIGHUP).
 wl_exercise() {
-	before=$(grep -c '^exercise ' "$WL_OUT")
-	kill -HUP "$WL_PID" || fail "workload gone before exercise"
-	i=0
-	while [ "$(grep -c '^exercise ' "$WL_OUT")" -le "$before" ]; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not answer exercise"
-		sleep 0.1
-	done
-	line=$(grep '^exercise ' "$WL_OUT" | tail -n 1)
-	echo "  $line"
-	case "$line" in "exercise ok"*) return 0 ;; esac
-	fail "exercise: $line"
+	wl_ask HUP exercise || fail "exercise: $WL_ANSWER"
 }
 
 # wl_exit: SIGTERM, and the workload must exit 0 by itself.

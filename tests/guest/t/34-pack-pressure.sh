@@ -35,15 +35,7 @@ cg=/sys/fs/cgroup
 grep -qw memory $cg/cgroup.controllers || skip "no memory controller"
 echo +memory >$cg/cgroup.subtree_control 2>/dev/null
 mkdir -p $cg/kcpack || fail "mkdir cgroup"
-WL_OUT=$(mktemp /tmp/wl.XXXXXX)
-sh -c "echo \$\$ >$cg/kcpack/cgroup.procs && exec kc-workload --out $WL_OUT --only frag,sparse" &
-WL_PID=$!
-i=0
-while ! grep -q '^ready ' "$WL_OUT"; do
-	i=$((i + 1))
-	[ $i -lt 600 ] || fail "workload did not get ready"
-	sleep 0.1
-done
+wl_start_in_cg $cg/kcpack --only frag,sparse
 use=$(cat $cg/kcpack/memory.current)
 echo $((use + 262144)) >$cg/kcpack/memory.max || fail "set memory.max"
 echo "  memcg: current $use, max $(cat $cg/kcpack/memory.max)"

@@ -13,20 +13,7 @@ grep -qw memory $cg/cgroup.controllers || skip "no memory controller"
 echo +memory >$cg/cgroup.subtree_control 2>/dev/null
 mkdir -p $cg/kcfault || fail "mkdir cgroup"
 
-# wl_start_in_cg: the workload started inside $cg/kcfault.
-wl_start_in_cg() {
-	WL_OUT=$(mktemp /tmp/wl.XXXXXX)
-	sh -c "echo \$\$ >$cg/kcfault/cgroup.procs && exec kc-workload --out $WL_OUT --only frag,sparse" &
-	WL_PID=$!
-	i=0
-	while ! grep -q '^ready ' "$WL_OUT"; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not get ready"
-		sleep 0.1
-	done
-}
-
-wl_start_in_cg
+wl_start_in_cg $cg/kcfault --only frag,sparse
 use=$(cat $cg/kcfault/memory.current)
 echo $((use + 262144)) >$cg/kcfault/memory.max || fail "set memory.max"
 echo "  memcg: current $use, max $(cat $cg/kcfault/memory.max)"
@@ -43,7 +30,7 @@ wl_stop
 # The OOM report dumps the allocating task's stack, which the host would
 # take for a splat: keep this part off the console and check the kernel
 # log here instead, for anything but the OOM report itself.
-wl_start_in_cg
+wl_start_in_cg $cg/kcfault --only frag,sparse
 before=$(dmesg | wc -l)
 printk=$(cut -f1 /proc/sys/kernel/printk)
 echo 1 >/proc/sys/kernel/printk
