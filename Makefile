@@ -97,10 +97,11 @@ bench:
 
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian's), proj projdbg (kernel/*.config, built).
+# TESTS: names of tests/guest/t/ scripts to run instead of all (a name may repeat).
 vm-test: tools
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
-		--bins "$(GUEST_BINS)"
+		--bins "$(GUEST_BINS)" $${TESTS:+--args "$$TESTS"}
 
 # A Debian 12 image with kcollapse installed through DKMS and make install,
 # booted with systemd (tests/image, part of make check).
