@@ -103,6 +103,17 @@ vm-test: tools
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)" $${TESTS:+--args "$$TESTS"}
 
+# The same suite on the debug kernel (part of make check), split over two
+# guests that boot side by side, one per core: "projdbg" runs every test but
+# the long adversarial ones, "projdbg-adv" those; both end with kmemleak.
+DEBUG_ADV_TESTS = 40-nlfuzz 41-stress 43-faults 44-alloc-faults
+DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
+vm-debug-test: tools
+	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
+	bash tests/vm/run.sh --suite e2e --guest "projdbg projdbg $(DEBUG_TESTS)" \
+		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
+		--bins "$(GUEST_BINS)"
+
 # A Debian 12 image with kcollapse installed through DKMS and make install,
 # booted with systemd (tests/image, part of make check).
 image-test:
@@ -122,4 +133,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo soak vm-test image-test dkms-install install dist clean
+.PHONY: all module tools style check demo soak vm-test vm-debug-test image-test dkms-install install dist clean

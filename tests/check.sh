@@ -22,7 +22,7 @@ run_suite() {
 }
 
 # A suite that runs beside the next ones (its own QEMU guest on the core
-# the debug guest leaves idle): start_suite_bg NAME CMD..., then
+# the other guest leaves idle): start_suite_bg NAME CMD..., then
 # finish_suite_bg prints its output and counts it.
 start_suite_bg() {
 	bg_name=$1
@@ -65,19 +65,19 @@ run_suite ctl make -s -C ctl SANITIZE=1 check
 run_suite workload make -s -C tests/workload SANITIZE=1 check
 run_suite bridge make -s -C bridge SANITIZE=1 check
 run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
-# The Debian image test: DKMS, systemd, the service, an upgrade.
+# The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit,
+# fault injection) in two guests side by side; they are slow enough without
+# sanitized userspace on top.
+run_suite vm-debug make -s --no-print-directory SANITIZE=0 vm-debug-test
+cache=${KCOLLAPSE_CACHE:-/var/cache/kcollapse}
+run_suite kunit bash tests/vm/kunit-summary.sh "$cache/out/projdbg/results.log"
+# The Debian image test (DKMS, systemd, the service, an upgrade) beside a
+# smoke run of make bench (one workload, one repetition, report built).
 start_suite_bg image make -s --no-print-directory image-test
-# The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit); its
-# guests are slow enough without sanitized userspace on top.
-run_suite vm-debug env KC_TIMEOUT=1800 make -s --no-print-directory \
-	SANITIZE=0 KERNELS=projdbg vm-test
-finish_suite_bg
-run_suite kunit bash tests/vm/kunit-summary.sh \
-	"${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/out/projdbg/results.log"
-# A smoke run of make bench: one workload, one repetition, report built.
 run_suite bench-smoke make -s --no-print-directory bench \
 	BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
-	BENCH_OUT="${KCOLLAPSE_CACHE:-/var/cache/kcollapse}/bench-smoke"
+	BENCH_OUT="$cache/bench-smoke"
+finish_suite_bg
 
 echo "$pass passed, $fail failed"
 ((fail == 0))

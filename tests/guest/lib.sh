@@ -40,6 +40,13 @@ assert_match() {
 	echo "  $1 ~ /$3/"
 }
 
+# not_on_debug_kernel WHY: skip on the debug kernel (the one with KUnit),
+# whose job is checking the module, a test that runs no module code or
+# whose figures its checks would distort.
+not_on_debug_kernel() {
+	[ ! -d /sys/kernel/debug/kunit ] || skip "$1"
+}
+
 mod_load() {
 	lsmod | grep -q '^kcollapse ' && return 0
 	insmod "$KMOD" "$@" || fail "insmod $KMOD $*"

@@ -14,7 +14,8 @@ if [ "${KC_SUITE:-e2e}" = soak ]; then
 	export KC_NLFUZZ_ROOT=${KC_NLFUZZ_ROOT:-700000}
 	export KC_NLFUZZ_USER=${KC_NLFUZZ_USER:-300000}
 	export KC_TEST_TIMEOUT=${KC_TEST_TIMEOUT:-21600}
-	KC_ARGS=${KC_ARGS:-40-nlfuzz 41-stress 42-races 43-faults 99-kmemleak}
+	export KC_FAULT_ROUNDS=${KC_FAULT_ROUNDS:-3000}
+	KC_ARGS=${KC_ARGS:-40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 99-kmemleak}
 fi
 
 # On a kmemleak kernel, forget what boot leaked: only our leaks count.

@@ -19,10 +19,19 @@
  * round by round), the racers stop, and the target
  * checks every page of every region.
  *
- * Prints totals; exits 0 only if every round's collapse ran and not a
- * single page differed.
+ * With KC_STRESS_INJECT=1 in the environment the caller sets its own
+ * /proc/thread-self/make-it-fail around each operation, so that a kernel
+ * with fault injection armed for that task (fail_page_alloc, failslab;
+ * see tests/guest/t/44-alloc-faults.sh) fails allocations made on its
+ * behalf: the module's, the collapse path's, netlink's. An operation may
+ * then be refused; that is counted, not an error, but every page must
+ * still hold its pattern and at least one operation must succeed.
+ *
+ * Prints totals; exits 0 only if every round's collapse ran (or, with
+ * injection, was refused cleanly) and not a single page differed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -300,9 +309,36 @@ static int target_main(int cmd, int ack)
 	return 0;
 }
 
+/*
+ * The task's fault-injection switch, opened before injection starts: the
+ * open itself allocates, the writes do not.
+ */
+static int inject_open(void)
+{
+	const char *env = getenv("KC_STRESS_INJECT");
+	int fd;
+
+	if (!env || strcmp(env, "1"))
+		return -1;
+	fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror("kc-stress: /proc/thread-self/make-it-fail");
+		exit(2);
+	}
+	return fd;
+}
+
+static void inject_set(int fd, bool on)
+{
+	if (fd >= 0 && pwrite(fd, on ? "1" : "0", 1, 0) != 1) {
+		perror("kc-stress: make-it-fail");
+		exit(2);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int cmd[2], ack[2], err, st;
+	int cmd[2], ack[2], err, st, inject;
 	unsigned long rounds, r, failed_ops = 0;
 	uint64_t seed, bad_words = 0, pages = 0, collapsed = 0, windows = 0;
 	enum kc_engine engine = KC_ENGINE_KMOD;
@@ -331,6 +367,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	inject = inject_open();
 	rounds = strtoul(argv[1], NULL, 10);
 	seed = strtoull(argv[2], NULL, 10);
 	if (pipe(cmd) || pipe(ack))
@@ -357,10 +394,13 @@ int main(int argc, char **argv)
 		if (write(cmd[1], &round, sizeof(round)) != sizeof(round) ||
 		    read(ack[0], &c, 1) != 1)
 			break;
+		inject_set(inject, true);
 		err = kc_collapse_with(engine, &req, NULL, &res);
+		inject_set(inject, false);
 		if (err) {
-			fprintf(stderr, "kc-stress: round %lu: collapse: %s\n",
-				r, kc_last_error(NULL));
+			fprintf(stderr, "kc-stress: round %lu: collapse%s: %s\n",
+				r, inject >= 0 ? " (injected faults)" : "",
+				kc_last_error(NULL));
 			failed_ops++;
 		} else {
 			collapsed += res.collapsed;
@@ -392,12 +432,14 @@ int main(int argc, char **argv)
 	close(cmd[1]);
 	waitpid(pid, &st, 0);
 	printf("kc-stress: %s engine, %lu/%lu rounds (collapse %lu, pack %lu, "
-	       "auto %lu), %lu errors, %llu windows reached, %llu collapsed, "
+	       "auto %lu), %lu %s, %llu windows reached, %llu collapsed, "
 	       "%llu already huge, %llu skipped, %llu failed (nomem %llu, busy "
 	       "%llu, again %llu, ineligible %llu, other %llu), %llu pages packed, "
 	       "%llu pages checked, %llu words differ\n",
 	       kc_engine_name(engine), r, rounds, by_mode[0], by_mode[1],
-	       by_mode[2], failed_ops, (unsigned long long)windows,
+	       by_mode[2], failed_ops,
+	       inject >= 0 ? "refused under injection" : "errors",
+	       (unsigned long long)windows,
 	       (unsigned long long)collapsed, (unsigned long long)huge,
 	       (unsigned long long)empty, (unsigned long long)failed,
 	       (unsigned long long)fail_by[0], (unsigned long long)fail_by[1],
@@ -406,5 +448,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)moved,
 	       (unsigned long long)pages,
 	       (unsigned long long)bad_words);
+	if (inject >= 0)
+		return r == rounds && failed_ops < rounds && !bad_words ? 0 : 1;
 	return r == rounds && !failed_ops && !bad_words ? 0 : 1;
 }

@@ -1,13 +1,17 @@
 #!/bin/bash
 # run.sh [--kernels "deb61 deb612 proj projdbg"] [--suite e2e|demo] [--args "..."]
-#        [--files "SRC:DST ..."] [--bins "PATH ..."]
+#        [--guest "NAME KERNEL [ARG...]"]... [--files "SRC:DST ..."] [--bins "PATH ..."]
 #
-# What `make check` and `make demo` run: for each guest kernel (see kernel()), get
+# What `make check` and `make demo` run: for each guest (see kernel()), get
 # the kernel, build kcollapse.ko against its headers, pack an initramfs (the
 # module at /lib/kcollapse/kcollapse.ko, --bins in /usr/bin with their
 # libraries, --files at DST, the guest test scripts at /tests), boot it under
 # QEMU and judge the result. Prints every guest's TAP lines prefixed with
-# [NAME] and ends with one "N passed, N failed" line summed over all kernels.
+# [NAME] and ends with one "N passed, N failed" line summed over all guests.
+#
+# --kernels gives one guest per kernel, named after it, running --args;
+# --guest adds one named NAME (its output directory) that boots KERNEL and
+# runs ARG... instead: two guests of one kernel can split a long suite.
 #
 # Guests boot side by side: each QEMU runs its two vCPUs on one host thread
 # (see boot.sh), so two guests use the host's two cores; measured 55 s
@@ -36,13 +40,14 @@ usage() {
 	exit 2
 }
 
-kernels="deb61 deb612" suite=e2e args="" files="" bins=""
+kernels="deb61 deb612" suite=e2e args="" files="" bins="" guests=()
 while (($#)); do
 	(($# >= 2)) || usage
 	case $1 in
 	--kernels) kernels=$2 ;;
 	--suite) suite=$2 ;;
 	--args) args=$2 ;;
+	--guest) guests+=("$2") ;;
 	--files) files=$2 ;;
 	--bins) bins=$2 ;;
 	*) usage ;;
@@ -50,8 +55,22 @@ while (($#)); do
 	shift 2
 done
 [[ $suite =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "run.sh: bad suite name '$suite'" >&2; exit 2; }
+# Guests: name, kernel and arguments, in three parallel arrays.
+names=() guest_kernel=() guest_args=()
+if ((${#guests[@]} == 0)); then
+	for k in $kernels; do
+		names+=("$k") guest_kernel+=("$k") guest_args+=("$args")
+	done
+fi
+for g in "${guests[@]}"; do
+	read -r n k a <<<"$g"
+	[[ $n =~ ^[A-Za-z0-9_.-]+$ && -n $k ]] || { echo "run.sh: bad --guest '$g'" >&2; exit 2; }
+	names+=("$n") guest_kernel+=("$k") guest_args+=("$a")
+done
 # kc.args travels on the kernel command line inside double quotes.
-[[ $args != *'"'* ]] || { echo "run.sh: --args cannot contain double quotes" >&2; exit 2; }
+for a in "${guest_args[@]}"; do
+	[[ $a != *'"'* ]] || { echo "run.sh: arguments cannot contain double quotes" >&2; exit 2; }
+done
 
 tests_dir=$(cd "${KC_GUEST_TESTS_DIR:-$repo/tests/guest}" 2>/dev/null && pwd) ||
 	{ echo "run.sh: no guest tests dir ${KC_GUEST_TESTS_DIR:-$repo/tests/guest}" >&2; exit 1; }
@@ -92,12 +111,13 @@ kernel() {
 	esac
 }
 
-# prepare NAME: kernel, module and initramfs; leaves KC_OUT/NAME/vmlinuz.path.
+# prepare NAME KERNEL: kernel, module and initramfs; leaves
+# KC_OUT/NAME/vmlinuz.path.
 prepare() {
 	local name=$1 k out kver vmlinuz
 	out=$out_root/$name
 	mkdir -p "$out"
-	k=$(kernel "$name") || { echo "not ok - $name: kernel preparation failed"; return 1; }
+	k=$(kernel "$2") || { echo "not ok - $name: kernel preparation failed"; return 1; }
 	read -r kver vmlinuz <<<"$k"
 	echo "# $name = $kver, output in $out"
 	"$here/build-module.sh" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
@@ -108,32 +128,34 @@ prepare() {
 	echo "$vmlinuz" >"$out/vmlinuz.path"
 }
 
+# boot NAME ARGS
 boot() {
 	local name=$1 out=$out_root/$1
 	"$here/boot.sh" -k "$(cat "$out/vmlinuz.path")" -i "$out/initramfs.cpio.gz" \
 		-o "$out" -n "$name" -t "${KC_TIMEOUT:-600}" -m "${KC_MEM:-1024}" \
-		-a "kc.suite=$suite${args:+ kc.args=\"$args\"}"
+		-a "kc.suite=$suite${2:+ kc.args=\"$2\"}"
 }
 
 start=$(date +%s)
 ready=()
-for name in $kernels; do
+for i in "${!names[@]}"; do
+	name=${names[i]}
 	rm -f "$out_root/$name"/{summary,vmlinuz.path,boot.out}
 	# Builds one at a time: make already uses both cores.
-	prepare "$name" 2>&1 | prefix "$name" || true
-	[[ -s $out_root/$name/vmlinuz.path ]] && ready+=("$name")
+	prepare "$name" "${guest_kernel[i]}" 2>&1 | prefix "$name" || true
+	[[ -s $out_root/$name/vmlinuz.path ]] && ready+=("$i")
 done
 
 pids=()
-for name in "${ready[@]}"; do
-	boot "$name" >"$out_root/$name/boot.out" 2>&1 &
+for i in "${ready[@]}"; do
+	boot "${names[i]}" "${guest_args[i]}" >"$out_root/${names[i]}/boot.out" 2>&1 &
 	pids+=($!)
 	[[ ${KC_PARALLEL:-1} == 0 ]] && { wait "$!" || true; }
 done
 for pid in "${pids[@]}"; do wait "$pid" || true; done
 
 total_pass=0 total_fail=0 total_skip=0
-for name in $kernels; do
+for name in "${names[@]}"; do
 	[[ -f $out_root/$name/boot.out ]] && prefix "$name" <"$out_root/$name/boot.out"
 	# check-guest.sh leaves the counts; none means the guest never ran.
 	if read -r p f s 2>/dev/null <"$out_root/$name/summary"; then
@@ -143,7 +165,7 @@ for name in $kernels; do
 	fi
 done
 
-echo "# all kernels took $(($(date +%s) - start)) s"
+echo "# all guests took $(($(date +%s) - start)) s"
 line="$total_pass passed, $total_fail failed"
 ((total_skip > 0)) && line+=", $total_skip skipped"
 echo "$line"

@@ -3,6 +3,7 @@
 # way, with the same statistics. On 6.1 already-huge windows are found
 # through /proc/kpageflags, on 6.12 through PAGEMAP_SCAN.
 . ./lib.sh
+not_on_debug_kernel "the module unloaded: userspace engine only, run on the production kernels"
 trap kcd_stop EXIT
 mod_unload
 kcollapsectl info --engine userspace --json >/tmp/us.json

@@ -5,7 +5,7 @@
 # statistics.
 . ./lib.sh
 # A debug kernel (KUnit, KASAN, lockdep) would only measure its own checks.
-[ -d /sys/kernel/debug/kunit ] && skip "overhead is measured on production kernels"
+not_on_debug_kernel "overhead is measured on production kernels"
 trap kcd_stop EXIT
 mod_load
 kcd_start

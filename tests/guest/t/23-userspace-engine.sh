@@ -2,6 +2,7 @@
 # collapses, classifies, stops at a deadline and is cancelled from another
 # process, with the module's statistics; auto picks it; kmod says why not.
 . ./lib.sh
+not_on_debug_kernel "the module unloaded: userspace engine only, run on the production kernels"
 mod_unload
 kcollapsectl info --engine auto
 kcollapsectl info --engine auto --json >/tmp/a.json || fail "info --engine auto"
