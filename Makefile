@@ -7,7 +7,7 @@
 #   make tools           libkcollapse, kcollapsectl, kcollapsed, test tools
 #   make check           every test: style, host unit tests, guest VMs
 #   make demo            the main job in a guest VM, before and after
-#   make soak            the adversarial guest tests, for hours
+#   make soak [SOAK=N]   the adversarial guest tests, N x their check sizes
 #   make style           checkpatch --strict on the module
 #   make clean
 #
@@ -81,10 +81,12 @@ demo: tools
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
 
-# The adversarial guest tests (netlink fuzz, stress, races, faults) run
-# for hours instead of minutes; not part of check. KERNELS as for vm-test.
+# The adversarial guest tests (netlink fuzz, stress, races, faults) at
+# SOAK (default 10) times their make check sizes: hours instead of minutes;
+# not part of check. KERNELS as for vm-test.
 soak: tools
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-86400} \
+	KC_BOOT_ARGS="$${KC_BOOT_ARGS:-} kc.soak=$${SOAK:-10}" \
 	bash tests/vm/run.sh --suite soak --kernels "$${KERNELS:-deb61 projdbg}" \
 		--bins "$(GUEST_BINS)"
 

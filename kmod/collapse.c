@@ -150,7 +150,8 @@ static u32 kc_collapse_windows(struct kc_run *run)
  * Returns 0, a stop reason (> 0) if the first measurement could not finish,
  * or -ENOMEM.
  */
-static int kc_collapse_steps(struct kc_run *run)
+static int kc_collapse_steps(struct kc_run *run,
+			     struct netlink_ext_ack *extack)
 {
 	struct kc_stats *st = run->st;
 	struct kc_frame_set before;
@@ -164,6 +165,9 @@ static int kc_collapse_steps(struct kc_run *run)
 	st->present_before = before.present_bytes;
 	if (ret) {
 		kc_frames_destroy(&before);
+		if (ret < 0)
+			NL_SET_ERR_MSG(extack,
+				       "out of memory while measuring frames; no window was touched");
 		return ret;
 	}
 	run->before = &before;
@@ -173,8 +177,11 @@ static int kc_collapse_steps(struct kc_run *run)
 		ret = kc_pack_windows(run, &st->stop_reason);
 	run->before = NULL;
 	kc_frames_destroy(&before);
-	if (ret)
+	if (ret) {
+		NL_SET_ERR_MSG(extack,
+			       "out of memory setting up pack mode; no page was moved");
 		return ret;
+	}
 	if (run->req->dry_run) {
 		st->frames_after = st->frames_before;
 		st->present_after = st->present_before;
@@ -185,7 +192,12 @@ static int kc_collapse_steps(struct kc_run *run)
 	    st->stop_reason == KCOLLAPSE_STOP_CALLER_KILLED)
 		return 0;
 	ret = kc_measure(run, &st->frames_after, &st->present_after);
-	return ret < 0 ? ret : 0;
+	if (ret < 0) {
+		NL_SET_ERR_MSG(extack,
+			       "out of memory while measuring frames after the operation: it ran, its statistics are lost");
+		return ret;
+	}
+	return 0;
 }
 
 int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
@@ -217,13 +229,11 @@ int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
 	if (req->deadline_ms)
 		run.deadline = ktime_add_ms(start, req->deadline_ms);
 
-	ret = kc_collapse_steps(&run);
+	ret = kc_collapse_steps(&run, extack);
 	if (ret > 0) {
 		/* stopped before the first window */
 		st->stop_reason = ret;
 		ret = 0;
-	} else if (ret < 0) {
-		NL_SET_ERR_MSG(extack, "out of memory while measuring frames");
 	}
 	st->elapsed_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	kc_ops_end(&run.op);

@@ -82,18 +82,20 @@ static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
 }
 
 /* Start a reply to @info; on success *@hdr is the genl header. */
+/* A reply skb with its header, or NULL (out of memory, said in extack). */
 static struct sk_buff *kc_nl_reply_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put_reply(msg, info, &kc_family, 0, info->genlhdr->cmd);
-	if (!*hdr) {
+	if (msg) {
+		*hdr = genlmsg_put_reply(msg, info, &kc_family, 0,
+					 info->genlhdr->cmd);
+		if (*hdr)
+			return msg;
 		nlmsg_free(msg);
-		return NULL;
 	}
-	return msg;
+	NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+	return NULL;
 }
 
 static int kc_nl_reply_send(struct genl_info *info, struct sk_buff *msg,
@@ -125,8 +127,11 @@ static int kc_nl_collapse(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	msg = kc_nl_reply_new(info, &hdr);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory for the reply: the operation ran, its statistics are lost");
 		return -ENOMEM;
+	}
 	err = nla_put_u32(msg, KCOLLAPSE_A_PID, req.pid);
 	if (!err)
 		err = kc_nl_put_stats(msg, &st);

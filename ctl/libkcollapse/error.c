@@ -45,6 +45,13 @@ int kc_ret(int err)
 	return err;
 }
 
+/* -ENOMEM, with a message: a failed allocation must not leave it empty. */
+int kc_oom(struct kc_handle *h)
+{
+	kc_set_error(h, "out of memory");
+	return -ENOMEM;
+}
+
 /* libnl's own error codes (returned negative) back to -errno. */
 int kc_nlerr_to_errno(int nlerr)
 {

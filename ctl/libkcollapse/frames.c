@@ -100,10 +100,8 @@ static int kc_scan_span(struct kc_scan *sc, uint64_t start, uint64_t end,
 			sc->out->present_pages++;
 			if (pfn)
 				sc->any_pfn = true;
-			if (kc_frame_add(&sc->frames, pfn >> pm->frame_shift)) {
-				kc_set_error(NULL, "out of memory");
-				return -ENOMEM;
-			}
+			if (kc_frame_add(&sc->frames, pfn >> pm->frame_shift))
+				return kc_oom(NULL);
 			if (addr < wstart || addr >= wend)
 				continue;
 			window = addr / KC_WINDOW_SIZE;
@@ -126,10 +124,8 @@ int kc_frames_measure(const struct kc_pagemap *pm,
 
 	memset(out, 0, sizeof(*out));
 	sc.buf = malloc(KC_PM_BATCH * sizeof(*sc.buf));
-	if (!sc.buf) {
-		kc_set_error(NULL, "out of memory");
-		return -ENOMEM;
-	}
+	if (!sc.buf)
+		return kc_oom(NULL);
 	for (i = 0; i < vmas->n && !err; i++) {
 		uint64_t s, e, ws, we;
 

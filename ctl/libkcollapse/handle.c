@@ -5,7 +5,10 @@
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -52,14 +55,15 @@ int kc_connect(struct kc_handle *h)
 	int err;
 
 	h->sk = nl_socket_alloc();
-	if (!h->sk) {
-		kc_set_error(NULL, "out of memory");
-		return -ENOMEM;
-	}
+	if (!h->sk)
+		return kc_oom(NULL);
 	err = genl_connect(h->sk);
 	if (err < 0) {
-		kc_set_error(NULL, "cannot open a generic netlink socket: %s",
-			     nl_geterror(err));
+		int sys = errno;
+
+		/* libnl folds many errnos into "Unspecific failure". */
+		kc_set_error(NULL, "cannot open a generic netlink socket: %s (%s)",
+			     nl_geterror(err), strerror(sys));
 		err = kc_nlerr_to_errno(err);
 		goto err_free_sock;
 	}
@@ -72,6 +76,24 @@ err_free_sock:
 	nl_socket_free(h->sk);
 	h->sk = NULL;
 	return err;
+}
+
+/*
+ * 1 if the module is loaded and not on its way out, 0 if not, -errno if
+ * that cannot be read (the kernel out of memory, no sysfs).
+ */
+static int kc_module_live(void)
+{
+	char state[8] = "";
+	FILE *f = fopen("/sys/module/kcollapse/initstate", "re");
+	int err = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	if (!fgets(state, sizeof(state), f))
+		err = -EIO;
+	fclose(f);
+	return err ? err : !strncmp(state, "live", 4);
 }
 
 int kc_open(struct kc_handle **out)
@@ -88,16 +110,35 @@ int kc_open(struct kc_handle **out)
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
-		return kc_ret(-ENOMEM);
+		return kc_ret(kc_oom(NULL));
 	err = kc_connect(h);
 	if (err < 0)
 		goto err_free_handle;
 
+	/*
+	 * libnl reports any failed lookup as "not found", a lost reply (the
+	 * kernel out of memory) too: only a module that is not there is.
+	 */
 	err = genl_ctrl_resolve(h->sk, KCOLLAPSE_GENL_NAME);
 	if (err == -NLE_OBJ_NOTFOUND) {
-		kc_set_error(NULL, "kcollapse module not loaded (family \""
-			     KCOLLAPSE_GENL_NAME "\" not found)");
-		err = -ENOENT;
+		int live = kc_module_live();
+
+		if (!live) {
+			kc_set_error(NULL, "kcollapse module not loaded (family \""
+				     KCOLLAPSE_GENL_NAME "\" not found)");
+			err = -ENOENT;
+		} else if (live > 0) {
+			kc_set_error(NULL, "the kcollapse module is loaded but "
+				     "the lookup of its generic netlink family "
+				     "failed (kernel out of memory?)");
+			err = -EIO;
+		} else {
+			kc_set_error(NULL, "the lookup of the generic netlink "
+				     "family \"" KCOLLAPSE_GENL_NAME "\" failed, "
+				     "and /sys/module/kcollapse is unreadable: %s",
+				     strerror(-live));
+			err = -EIO;
+		}
 		goto err_free_sock;
 	}
 	if (err < 0) {

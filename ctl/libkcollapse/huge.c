@@ -172,10 +172,8 @@ int kc_huge_vma_trusted(const struct kc_huge *h, const struct kc_vma *vma)
 
 	kc_windows(vma->start, vma->end, &ws, &we);
 	e = malloc(pm->window_pages * sizeof(*e));
-	if (!e) {
-		kc_set_error(NULL, "out of memory");
-		return -ENOMEM;
-	}
+	if (!e)
+		return kc_oom(NULL);
 	for (win = ws; win < we && ret >= 0; win += KC_WINDOW_SIZE) {
 		ssize_t got = kc_pagemap_read(pm, win, e, pm->window_pages);
 

@@ -32,6 +32,7 @@ KC_HIDDEN void kc_clear_error(struct kc_handle *h);
 KC_HIDDEN void kc_set_error(struct kc_handle *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 KC_HIDDEN int kc_ret(int err);
+KC_HIDDEN int kc_oom(struct kc_handle *h);
 KC_HIDDEN int kc_nlerr_to_errno(int nlerr);
 
 /*

@@ -27,7 +27,7 @@ int kc_op_new(struct kc_op **out)
 	op = calloc(1, sizeof(*op));
 	*out = op;
 	if (!op)
-		return kc_ret(-ENOMEM);
+		return kc_ret(kc_oom(NULL));
 	atomic_init(&op->cancel, false);
 	atomic_init(&op->kmod_pid, 0);
 	return 0;

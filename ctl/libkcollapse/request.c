@@ -154,7 +154,10 @@ static int kc_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 
 	(void)nla;
 	ctx->err = e->error < 0 ? e->error : -EPROTO;
-	kc_extack_msg(nlh, ctx->h->err, sizeof(ctx->h->err));
+	/* Refusals before the module's handler (netlink's own) carry no text. */
+	if (!kc_extack_msg(nlh, ctx->h->err, sizeof(ctx->h->err)))
+		kc_set_error(ctx->h, "the kernel refused the request: %s",
+			     strerror(-ctx->err));
 	ctx->done = true;
 	return NL_STOP;
 }
@@ -182,11 +185,14 @@ struct nl_msg *kc_msg_new(struct kc_handle *h, uint8_t cmd)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	if (!msg)
+	if (!msg) {
+		kc_oom(h);
 		return NULL;
+	}
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0,
 			 NLM_F_ACK, cmd, KCOLLAPSE_GENL_VERSION)) {
 		nlmsg_free(msg);
+		kc_oom(h);
 		return NULL;
 	}
 	return msg;
@@ -245,7 +251,7 @@ int kc_transact_reply(struct kc_handle *h, struct nl_msg *msg,
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		return kc_oom(h);
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kc_valid_cb, &ctx);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kc_ack_cb, &ctx);

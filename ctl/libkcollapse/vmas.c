@@ -32,10 +32,8 @@ static int kc_vmas_add(struct kc_vma_list *l, const struct kc_vma *v)
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		struct kc_vma *nv = realloc(l->v, cap * sizeof(*nv));
 
-		if (!nv) {
-			kc_set_error(NULL, "out of memory");
-			return -ENOMEM;
-		}
+		if (!nv)
+			return kc_oom(NULL);
 		l->v = nv;
 		l->cap = cap;
 	}
@@ -138,8 +136,7 @@ int kc_vmas_read(pid_t pid, struct kc_vma_list *out)
 	smaps = fdopen(fd, "r");
 	if (!smaps) {
 		close(fd);
-		kc_set_error(NULL, "out of memory");
-		return -ENOMEM;
+		return kc_oom(NULL);
 	}
 	err = kc_vmas_parse(pid, smaps, out);
 	fclose(smaps);

@@ -19,8 +19,7 @@ int kc_window_reader_init(struct kc_window_reader *r,
 	r->buf = calloc(pm->window_pages, sizeof(*r->buf));
 	if (r->buf)
 		return 0;
-	kc_set_error(NULL, "out of memory");
-	return -ENOMEM;
+	return kc_oom(NULL);
 }
 
 void kc_window_reader_free(struct kc_window_reader *r)

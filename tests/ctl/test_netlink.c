@@ -531,9 +531,11 @@ void test_genl_ctrl_roundtrip(void)
 		t_fail(__FILE__, __LINE__, "no extended-ACK message");
 	printf("#   kernel said: \"%s\"\n", kc_last_error(h));
 
-	/* A plain error without a message. */
+	/* A plain error without a message: the errno is spelled out. */
 	CHECK_INT(ctrl_getfamily(h, "kc-nosuch", &a), -ENOENT);
 	CHECK(strstr(kc_last_error(h), "policy") == NULL);
+	CHECK(*kc_last_error(h) != '\0');
+	printf("#   kernel said: \"%s\"\n", kc_last_error(h));
 
 	/* A reply of an unexpected command is refused, the socket stays usable. */
 	{

@@ -43,12 +43,12 @@ if [ -d "$thp" ]; then
 	echo 3600000 >"$thp/khugepaged/alloc_sleep_millisecs"
 fi
 
-# kc.suite=NAME and kc.args=... (quote the value for spaces: kc.args="a b")
-# reach run-all.sh as KC_SUITE and KC_ARGS. The kernel keeps dotted
+# kc.suite=NAME, kc.args=... (quote the value for spaces: kc.args="a b")
+# and kc.soak=FACTOR reach run-all.sh as KC_SUITE, KC_ARGS and KC_SOAK. The kernel keeps dotted
 # parameters for itself, so read them back from /proc/cmdline.
 eval "$(awk '
 	function emit(tok,   k, v) {
-		if (tok !~ /^kc\.(suite|args)=/) return
+		if (tok !~ /^kc\.(suite|args|soak)=/) return
 		k = toupper(substr(tok, 4, index(tok, "=") - 4))
 		v = substr(tok, index(tok, "=") + 1)
 		gsub(/\047/, "\047\\\047\047", v)
