@@ -65,7 +65,10 @@
  *   Reply (same command): KCOLLAPSE_A_PID and a KCOLLAPSE_A_RESULT nest of
  *   KCOLLAPSE_R_* attributes. A cancelled, timed-out or interrupted operation
  *   still replies with its partial statistics; only a request that could not
- *   start gets an error instead.
+ *   start gets an error instead, with one exception: -ENOMEM after the
+ *   windows were worked on (no memory to measure the frames after, or for
+ *   the reply), whose extended-ACK message says the operation ran and its
+ *   statistics are lost.
  *   Errors: -EINVAL bad or missing attribute, or the pid is a kernel thread;
  *   -ESRCH no such process, or it has no address space (exiting);
  *   -EPERM caller lacks CAP_SYS_ADMIN; -EBUSY an operation on the same
@@ -73,7 +76,8 @@
  *   -EOPNOTSUPP the collapse entry point is unavailable on this kernel (see
  *   KCOLLAPSE_CMD_GET_INFO) and DRY_RUN was not set (modes COLLAPSE and
  *   AUTO), or the mode is PACK or AUTO and the kernel was built without
- *   CONFIG_DEVICE_MIGRATION (the page-moving API pack mode uses); -ENOMEM.
+ *   CONFIG_DEVICE_MIGRATION (the page-moving API pack mode uses); -ENOMEM
+ *   out of memory (the message says at which step).
  *
  * Modes
  * -----
