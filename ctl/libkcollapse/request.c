@@ -154,10 +154,19 @@ static int kc_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 
 	(void)nla;
 	ctx->err = e->error < 0 ? e->error : -EPROTO;
-	/* Refusals before the module's handler (netlink's own) carry no text. */
-	if (!kc_extack_msg(nlh, ctx->h->err, sizeof(ctx->h->err)))
-		kc_set_error(ctx->h, "the kernel refused the request: %s",
-			     strerror(-ctx->err));
+	/*
+	 * Refusals before the module's handler (netlink's own) carry no text;
+	 * ENOENT there means the family went away since it was resolved.
+	 */
+	if (kc_extack_msg(nlh, ctx->h->err, sizeof(ctx->h->err)) == 0) {
+		if (ctx->err == -ENOENT)
+			kc_set_error(ctx->h, "generic netlink family not found: "
+				     "the kcollapse module is not loaded (any "
+				     "more)");
+		else
+			kc_set_error(ctx->h, "the kernel refused the request: %s",
+				     strerror(-ctx->err));
+	}
 	ctx->done = true;
 	return NL_STOP;
 }
