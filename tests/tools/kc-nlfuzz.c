@@ -14,8 +14,9 @@
  * every 1000th a dry-run COLLAPSE of TARGET_PID, which must succeed when
  * run as root and must be refused otherwise.
  *
- * Unprivileged (euid != 0): any success for COLLAPSE or CANCEL counts as a
- * violation. Prints counts by outcome and exits 0 only with no violation
+ * Unprivileged (euid != 0): any success for COLLAPSE or CANCEL (a data
+ * reply naming the command, or a success ack to a message sent as one)
+ * counts as a violation. Prints counts by outcome and exits 0 only with no violation
  * and every valid request answered as it should be.
  */
 #include <errno.h>
@@ -43,7 +44,7 @@ static struct {
 	uint32_t seq;
 	uint8_t sent_cmd[SEQ_SLOTS];	/* by seq: command, 0xff for probes */
 	unsigned long errors[4096];	/* error acks by errno */
-	unsigned long ok_acks, data_replies, violations;
+	unsigned long ok_acks, data_replies, violations, foreign;
 	unsigned long info_sent, info_ok, dry_sent, dry_ok, dry_refused;
 	unsigned long by_shape[8];
 } g;
@@ -64,13 +65,30 @@ static uint32_t pick(uint32_t n)
 	return (uint32_t)(rnd() % n);
 }
 
-/* Replies: count them, and judge probes and unprivileged successes. */
+/*
+ * A sequence number this run sent among its last SEQ_SLOTS messages. A
+ * datagram whose first header claims less than was sent holds further
+ * "messages" cut from its payload, and their replies carry whatever bytes
+ * stood where a sequence number would be: those are foreign.
+ */
+static bool seq_ours(uint32_t seq)
+{
+	return seq && seq <= g.seq && g.seq - seq < SEQ_SLOTS;
+}
+
+/*
+ * Replies: count them, and judge probes and unprivileged successes. A data
+ * reply names its command in its own genetlink header (the module answers
+ * with the request's command), so it is judged by that, whatever its
+ * sequence number; an ack only by the command sent under its number.
+ */
 static void account(struct nlmsghdr *h)
 {
 	uint32_t slot = h->nlmsg_seq % SEQ_SLOTS;
-	uint8_t cmd = g.sent_cmd[slot];
-	enum probe p = probe_of[slot];
-	bool success;
+	bool ours = seq_ours(h->nlmsg_seq);
+	uint8_t cmd = ours ? g.sent_cmd[slot] : 0;
+	enum probe p = ours ? probe_of[slot] : PROBE_NONE;
+	bool success, data = false;
 
 	if (h->nlmsg_type == NLMSG_ERROR) {
 		struct nlmsgerr *e = nlmsg_data(h);
@@ -86,20 +104,27 @@ static void account(struct nlmsghdr *h)
 		success = !err;
 	} else if (h->nlmsg_type == g.family) {
 		g.data_replies++;
-		success = true;
+		success = data = true;
+		cmd = 0xff;
+		if (h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN))
+			cmd = ((struct genlmsghdr *)nlmsg_data(h))->cmd;
 	} else {
 		return;
 	}
-	if (p == PROBE_INFO && success && h->nlmsg_type == g.family)
+	if (!ours)
+		g.foreign++;
+	if (p == PROBE_INFO && data && cmd == KCOLLAPSE_CMD_GET_INFO)
 		g.info_ok++;
-	if (p == PROBE_DRY && success && h->nlmsg_type == g.family)
+	if (p == PROBE_DRY && data && cmd == KCOLLAPSE_CMD_COLLAPSE)
 		g.dry_ok++;
 	if (p == PROBE_DRY && !success)
 		g.dry_refused++;
 	if (!g.root && success &&
 	    (cmd == KCOLLAPSE_CMD_COLLAPSE || cmd == KCOLLAPSE_CMD_CANCEL)) {
 		fprintf(stderr, "kc-nlfuzz: VIOLATION: unprivileged cmd %u "
-			"succeeded (seq %u)\n", cmd, h->nlmsg_seq);
+			"succeeded (%s, seq %u%s)\n", cmd,
+			data ? "data reply" : "ack", h->nlmsg_seq,
+			ours ? "" : ", not one this run sent");
 		g.violations++;
 	}
 }
@@ -329,8 +354,9 @@ int main(int argc, char **argv)
 	       "raw-framing %lu)\n", g.root ? "root" : "unprivileged", count,
 	       g.by_shape[0], g.by_shape[1], g.by_shape[2], g.by_shape[3],
 	       g.by_shape[4], g.by_shape[5], g.by_shape[6]);
-	printf("kc-nlfuzz: replies: %lu data, %lu ok acks; errors:",
-	       g.data_replies, g.ok_acks);
+	printf("kc-nlfuzz: replies: %lu data, %lu ok acks, %lu of all to "
+	       "messages cut from lying framing; errors:",
+	       g.data_replies, g.ok_acks, g.foreign);
 	for (e = 0; e < 4096; e++)
 		if (g.errors[e])
 			printf(" %s=%lu", e ? strerror(e) : "other", g.errors[e]);
