@@ -78,9 +78,15 @@ err_free_sock:
 	return err;
 }
 
+static bool kc_out_of_resources(int err)
+{
+	return err == ENOMEM || err == ENFILE || err == EMFILE;
+}
+
 /*
- * 1 if the module is loaded and not on its way out, 0 if not, -errno if
- * that cannot be read (the kernel out of memory, no sysfs).
+ * 1 if the module is loaded and not on its way out, 0 if not (a file that
+ * is missing, vanishes or fails while read is a module being removed),
+ * -errno if that cannot be told (out of memory or file descriptors).
  */
 static int kc_module_live(void)
 {
@@ -89,9 +95,10 @@ static int kc_module_live(void)
 	int err = 0;
 
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+		return kc_out_of_resources(errno) ? -errno : 0;
+	errno = 0;
 	if (!fgets(state, sizeof(state), f))
-		err = -EIO;
+		err = kc_out_of_resources(errno) ? -errno : 0;
 	fclose(f);
 	return err ? err : !strncmp(state, "live", 4);
 }

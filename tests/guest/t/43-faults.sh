@@ -35,11 +35,12 @@ before=$(dmesg | wc -l)
 printk=$(cut -f1 /proc/sys/kernel/printk)
 echo 1 >/proc/sys/kernel/printk
 collapse_bg /tmp/f2.json
-wait_in_flight
-# The limit write reclaims before it OOM-kills, which under TCG can take
-# longer than the 24 windows at collapse_bg's 20 ms: 0.5 s per window keeps
-# the kill inside the operation (it stops at the next window).
+# The limit write reclaims before it OOM-kills, and under TCG (the more so
+# with sanitized tools slowing wait_in_flight) that can outlast 24 windows
+# at collapse_bg's 20 ms: 0.5 s per window, set at once, keeps the kill
+# inside the operation, which stops at the next window.
 echo 500000 >/sys/module/kcollapse/parameters/window_delay_us
+wait_in_flight
 echo $(( $(cat $cg/kcfault/memory.current) / 2 )) >$cg/kcfault/memory.max 2>/dev/null
 wait $BG_PID || { cat /tmp/f2.json.err; fail "collapse during the OOM kill"; }
 wait "$WL_PID"
