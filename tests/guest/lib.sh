@@ -57,11 +57,9 @@ mod_unload() {
 	rmmod kcollapse || fail "rmmod kcollapse"
 }
 
-# wl_start [kc-workload args...]: sets WL_PID and WL_OUT
-wl_start() {
-	WL_OUT=$(mktemp /tmp/wl.XXXXXX)
-	kc-workload --out "$WL_OUT" "$@" &
-	WL_PID=$!
+# wl_wait_ready: until the workload started as $WL_PID, writing $WL_OUT,
+# says "ready" (60 s); fails if it dies first.
+wl_wait_ready() {
 	i=0
 	while ! grep -q '^ready ' "$WL_OUT"; do
 		i=$((i + 1))
@@ -69,6 +67,14 @@ wl_start() {
 		kill -0 "$WL_PID" 2>/dev/null || { cat "$WL_OUT"; fail "workload died"; }
 		sleep 0.1
 	done
+}
+
+# wl_start [kc-workload args...]: sets WL_PID and WL_OUT
+wl_start() {
+	WL_OUT=$(mktemp /tmp/wl.XXXXXX)
+	kc-workload --out "$WL_OUT" "$@" &
+	WL_PID=$!
+	wl_wait_ready
 	sed 's/^/  wl: /' "$WL_OUT"
 }
 
@@ -87,13 +93,7 @@ wl_start_in_cg() {
 	WL_OUT=$(mktemp /tmp/wl.XXXXXX)
 	sh -c "echo \$\$ >$cgdir/cgroup.procs && exec kc-workload --out $WL_OUT $*" &
 	WL_PID=$!
-	i=0
-	while ! grep -q '^ready ' "$WL_OUT"; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not get ready"
-		kill -0 "$WL_PID" 2>/dev/null || { cat "$WL_OUT"; fail "workload died"; }
-		sleep 0.1
-	done
+	wl_wait_ready
 }
 
 # wl_ask SIGNAL WORD: signal the workload, wait for its next "WORD ..."
