@@ -1,43 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The COLLAPSE operation: mark, measure, collapse (or pack) window by
- * window, measure.
+ * Collapse mode: each candidate 2 MiB window through the kernel's own
+ * MADV_COLLAPSE path, one window per lock hold.
  */
 #ifndef _KCOLLAPSE_COLLAPSE_H
 #define _KCOLLAPSE_COLLAPSE_H
 
-#include <net/netlink.h>
-#include "stats.h"
-
-struct kc_request {
-	u32 pid;
-	unsigned long start;	/* covered range [start, end) */
-	unsigned long end;
-	u32 deadline_ms;	/* 0: none */
-	u32 min_fill;		/* 1..KC_WINDOW_PAGES */
-	bool mark_hugepage;
-	bool dry_run;
-	u32 mode;		/* enum kcollapse_mode */
-	u32 auto_threshold;	/* 1..KC_WINDOW_PAGES, AUTO mode only */
-};
+#include <linux/mm_types.h>
+#include <linux/types.h>
 
 struct kc_run;
 
-/*
- * Run one COLLAPSE. Returns 0 with @st filled in (also when it stopped
- * early: see st->stop_reason) or -errno, with a message in @extack, when it
- * could not start. @pid_attr is blamed for errors about the target.
- */
-int kc_collapse(const struct kc_request *req, const struct nlattr *pid_attr,
-		struct kc_stats *st, struct netlink_ext_ack *extack);
+/* Classify and collapse every window; returns why it stopped. */
+u32 kc_collapse_windows(struct kc_run *run);
+
+/* What kc_collapse_visit() did with a window. */
+enum kc_visit {
+	KC_VISIT_COUNTED,	/* counted; the lock is still held */
+	KC_VISIT_PASSED,	/* counted sparse or opted out; lock held */
+	KC_VISIT_ATTEMPTED,	/* tried and counted; lock and pin released */
+};
 
 /*
- * The outcome of one window of class @class at @win, collapsing it if it
- * is a candidate (not in a dry run). Call with the address space pinned
- * (kc_run_lock()) but not locked: the collapse path takes the lock itself.
+ * The whole window at @win of @vma, with the lock held: classify it (a
+ * candidate needs @fill present pages), and count it, collapsing it first
+ * if it is a candidate the process did not opt out of (not in a dry run).
  */
-enum kc_outcome kc_collapse_window(struct kc_run *run,
-				   enum kc_window_class class,
-				   unsigned long win);
+enum kc_visit kc_collapse_visit(struct kc_run *run,
+				struct vm_area_struct *vma,
+				unsigned long win, unsigned int fill);
+
+/* A kc_skip_fn: the windows of a stretch with no page table are empty. */
+void kc_collapse_count_empty(struct kc_run *run, unsigned long from,
+			     unsigned long to);
 
 #endif /* _KCOLLAPSE_COLLAPSE_H */

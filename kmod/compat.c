@@ -16,6 +16,7 @@
  * refuse to use it unless IBT is not enforced or a real ENDBR64 is there.
  */
 #include <linux/kprobes.h>
+#include <linux/sched/coredump.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include "compat.h"
@@ -163,6 +164,20 @@ pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr)
 pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr)
 {
 	return (pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr);
+}
+
+/*
+ * In a private anonymous VMA a PMD maps either an anonymous THP or the huge
+ * zero page, which is not anonymous.
+ */
+bool kc_pmd_huge_zero(pmd_t pmdval)
+{
+	return !PageAnon(pmd_page(pmdval));
+}
+
+bool kc_mm_thp_disabled(const struct mm_struct *mm)
+{
+	return test_bit(MMF_DISABLE_THP, &mm->flags);
 }
 
 #if KC_HAVE_PACK

@@ -55,6 +55,15 @@ pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr);
 pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr);
 
 /*
+ * A present PMD-mapped entry of a private anonymous VMA that maps the huge
+ * zero page (is_huge_zero_pmd() reads a symbol modules cannot reach).
+ */
+bool kc_pmd_huge_zero(pmd_t pmdval);
+
+/* prctl(PR_SET_THP_DISABLE) is in force for @mm. */
+bool kc_mm_thp_disabled(const struct mm_struct *mm);
+
+/*
  * Moving pages (pack mode) goes through the exported device-migration API,
  * migrate_vma_setup/pages/finalize() with MIGRATE_VMA_SELECT_SYSTEM, which
  * only exists with CONFIG_DEVICE_MIGRATION. Without it every call fails or

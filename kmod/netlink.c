@@ -4,9 +4,9 @@
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
-#include "collapse.h"
 #include "compat.h"
 #include "netlink.h"
+#include "operation.h"
 #include "ops.h"
 #include "request.h"
 #include "target.h"
@@ -58,6 +58,7 @@ static const struct {
 	KC_STAT(KCOLLAPSE_R_PACK_DEST_FRAMES, pack.dest_frames),
 	KC_STAT(KCOLLAPSE_R_PACK_BYTES_COPIED, pack.bytes_copied),
 	KC_STAT(KCOLLAPSE_R_PACK_ALLOC_FAILED, pack.alloc_failed),
+	KC_STAT(KCOLLAPSE_R_SKIPPED_OPTED_OUT, outcome[KC_OUT_OPTED_OUT]),
 };
 
 static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
@@ -75,13 +76,13 @@ static int kc_nl_put_stats(struct sk_buff *msg, const struct kc_stats *st)
 			return -EMSGSIZE;
 	}
 	if (nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, st->stop_reason) ||
-	    nla_put_u32(msg, KCOLLAPSE_R_MODE, st->mode))
+	    nla_put_u32(msg, KCOLLAPSE_R_MODE, st->mode) ||
+	    nla_put_u32(msg, KCOLLAPSE_R_AFTER_COMPLETE, st->after_complete))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
-/* Start a reply to @info; on success *@hdr is the genl header. */
 /* A reply skb with its header, or NULL (out of memory, said in extack). */
 static struct sk_buff *kc_nl_reply_new(struct genl_info *info, void **hdr)
 {
@@ -121,8 +122,8 @@ static int kc_nl_collapse(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		err = kc_request_parse(info, &req);
 	if (!err)
-		err = kc_collapse(&req, info->attrs[KCOLLAPSE_A_PID], &st,
-				  info->extack);
+		err = kc_operation_run(&req, info->attrs[KCOLLAPSE_A_PID], &st,
+				       info->extack);
 	if (err)
 		return err;
 

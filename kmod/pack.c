@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <uapi/linux/kcollapse.h>
+#include "collapse.h"
 #include "compat.h"
 #include "frames.h"
 #include "pack.h"
@@ -284,9 +285,10 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 
 /*
  * One batch, [@start, @end) inside one PMD and @vma, with the mmap lock
- * held for reading.
+ * held for reading. Returns true if it moved pages (or tried to): the
+ * lock hold then ends, as migration is the expensive part.
  */
-static void kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
+static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 			  unsigned long start, unsigned long end)
 {
 	unsigned long i, n = (end - start) >> PAGE_SHIFT, first = n, last = 0;
@@ -297,20 +299,21 @@ static void kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 
 	kc_assert_mmap_locked(vma->vm_mm);
 	if (!vma->anon_vma)
-		return;
+		return false;
 	pmd = kc_pmd_lookup(vma->vm_mm, start);
 	if (!pmd)
-		return;
+		return false;
 	pmdval = READ_ONCE(*pmd);
 	/* empty, or a migration entry: nothing to read here now */
 	if (pmd_none(pmdval) || !pmd_present(pmdval))
-		return;
+		return false;
 	if (pmd_trans_huge(pmdval)) {
-		pk->st->left[KC_LEFT_THP] += n;
-		return;
+		if (!kc_pmd_huge_zero(pmdval))
+			pk->st->left[KC_LEFT_THP] += n;
+		return false;
 	}
 	if (pmd_bad(pmdval))
-		return;
+		return false;
 	pte = kc_pte_table(pmdval, start);
 	for (i = 0; i < n; i++) {
 		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]));
@@ -321,38 +324,13 @@ static void kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 		want++;
 	}
 	if (!want)
-		return;
+		return false;
 	if (pk->run->req->dry_run) {
 		pk->st->moved += want;
-		return;
+		return false;
 	}
 	kc_pack_move(pk, vma, start + (first << PAGE_SHIFT), last - first + 1,
 		     pk->plan + first, want);
-}
-
-/*
- * AUTO mode, a whole window at @win: collapse it unless it is sparse.
- * Returns true if it was handled (the lock is then dropped, the pin kept
- * until the collapse returns, both released), false if its pages are to
- * be packed (the lock is still held).
- */
-static bool kc_pack_auto_window(struct kc_pack *pk, struct vm_area_struct *vma,
-				unsigned long win)
-{
-	struct kc_run *run = pk->run;
-	struct kc_window_scan scan;
-	enum kc_window_class class;
-
-	kc_scan_span(vma, win, win + KC_WINDOW_SIZE, &scan, NULL);
-	class = kc_classify(&scan, run->req->auto_threshold);
-	if (class == KC_WIN_SPARSE) {
-		kc_stats_count(run->st, KC_OUT_SPARSE);
-		return false;
-	}
-	/* The collapse path takes the lock itself; keep the pin. */
-	mmap_read_unlock(run->op.mm);
-	kc_stats_count(run->st, kc_collapse_window(run, class, win));
-	mmput(run->op.mm);
 	return true;
 }
 
@@ -364,35 +342,62 @@ static unsigned long kc_pack_batch_end(unsigned long addr, unsigned long end)
 	return next < addr || next > end ? end : next;
 }
 
+/*
+ * The populated span at cur->addr of @vma, under the lock: in AUTO mode a
+ * whole window is first offered to collapse; what is left is packed one
+ * batch at a time. Returns false once the lock was released.
+ */
+static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
+			 struct vm_area_struct *vma)
+{
+	struct kc_run *run = pk->run;
+	unsigned long addr = cur->addr, e, be;
+	enum kc_visit visit;
+
+	e = kc_span_end(addr, min(vma->vm_end, run->req->end));
+	if (run->req->mode == KCOLLAPSE_MODE_AUTO &&
+	    e - addr == KC_WINDOW_SIZE) {
+		kc_cursor_charge(cur, KC_SPAN_COST);
+		visit = kc_collapse_visit(run, vma, addr,
+					  run->req->auto_threshold);
+		if (visit != KC_VISIT_PASSED) {
+			cur->addr = e;
+			return visit != KC_VISIT_ATTEMPTED;
+		}
+	}
+	/* one batch; the next one starts mid-span and is not a window */
+	be = kc_pack_batch_end(addr, e);
+	cur->addr = be;
+	kc_cursor_charge(cur, KC_SPAN_COST / 4);
+	if (kc_pack_batch(pk, vma, addr, be)) {
+		kc_run_unlock(run);
+		return false;
+	}
+	return true;
+}
+
 static u32 kc_pack_loop(struct kc_pack *pk)
 {
 	struct kc_run *run = pk->run;
-	unsigned long addr = run->req->start, end = run->req->end, e;
+	struct kc_cursor cur = { .addr = run->req->start };
+	kc_skip_fn skipped = NULL;
 	struct vm_area_struct *vma;
+	bool locked;
 	u32 stop;
 
-	while (addr < end) {
+	/* AUTO mode counts windows, empty ones included. */
+	if (run->req->mode == KCOLLAPSE_MODE_AUTO)
+		skipped = kc_collapse_count_empty;
+	while (cur.addr < run->req->end) {
 		stop = kc_run_step(run);
 		if (stop)
 			return stop;
-		vma = kc_next_eligible(run->op.mm, addr, end);
-		if (!vma) {
+		cur.budget = KC_HOLD_BUDGET;
+		locked = true;
+		while (locked && (vma = kc_run_seek(run, &cur, skipped)))
+			locked = kc_pack_span(pk, &cur, vma);
+		if (locked)
 			kc_run_unlock(run);
-			break;
-		}
-		addr = max(addr, vma->vm_start);
-		e = kc_span_end(addr, min(vma->vm_end, end));
-		if (run->req->mode == KCOLLAPSE_MODE_AUTO &&
-		    kc_first_window(addr, e) == addr &&
-		    kc_pack_auto_window(pk, vma, addr)) {
-			addr = e;
-			cond_resched();
-			continue;
-		}
-		e = kc_pack_batch_end(addr, e);
-		kc_pack_batch(pk, vma, addr, e);
-		kc_run_unlock(run);
-		addr = e;
 		cond_resched();
 	}
 	return KCOLLAPSE_STOP_DONE;

@@ -3,6 +3,7 @@
  * From a validated COLLAPSE request to a struct kc_request. The policies
  * do all type and range checks; what they cannot express is checked here.
  */
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <uapi/linux/kcollapse.h>
 #include "request.h"
@@ -37,13 +38,21 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 	req->pid = nla_get_u32(a[KCOLLAPSE_A_PID]);
 	if (a[KCOLLAPSE_A_RANGE_START])
 		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
+	if (start & ~PAGE_MASK) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_RANGE_START],
+				    "range start must be page aligned");
+		return -EINVAL;
+	}
+	/* As madvise(2): the length is rounded up to whole pages. */
 	if (a[KCOLLAPSE_A_RANGE_LEN] &&
-	    check_add_overflow(start, nla_get_u64(a[KCOLLAPSE_A_RANGE_LEN]),
-			       &end)) {
+	    (check_add_overflow(start, nla_get_u64(a[KCOLLAPSE_A_RANGE_LEN]),
+				&end) || end > PAGE_ALIGN_DOWN(ULONG_MAX))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_RANGE_LEN],
 				    "range wraps around the address space");
 		return -EINVAL;
 	}
+	if (a[KCOLLAPSE_A_RANGE_LEN])
+		end = PAGE_ALIGN(end);
 	req->start = start;
 	req->end = end;
 	req->deadline_ms = a[KCOLLAPSE_A_DEADLINE_MS] ?

@@ -5,10 +5,21 @@
 
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
-#include "collapse.h"
 
 #define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_AUTO_THRESHOLD
 #define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PID
+
+struct kc_request {
+	u32 pid;
+	unsigned long start;	/* covered range [start, end), page aligned */
+	unsigned long end;	/* page aligned, or ULONG_MAX: to the end */
+	u32 deadline_ms;	/* 0: none */
+	u32 min_fill;		/* 1..KC_WINDOW_PAGES */
+	bool mark_hugepage;
+	bool dry_run;
+	u32 mode;		/* enum kcollapse_mode */
+	u32 auto_threshold;	/* 1..KC_WINDOW_PAGES, AUTO mode only */
+};
 
 extern const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1];
 extern const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1];

@@ -4,7 +4,9 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/kcollapse.h>
+#include "compat.h"
 #include "run.h"
+#include "walk.h"
 #include "window.h"
 
 /*
@@ -71,11 +73,53 @@ void kc_run_unlock(struct kc_run *run)
 	mmput(run->op.mm);
 }
 
+u32 kc_run_enter(struct kc_run *run)
+{
+	u32 stop = kc_run_should_stop(run);
+
+	return stop ? stop : kc_run_lock(run);
+}
+
 u32 kc_run_step(struct kc_run *run)
 {
-	u32 stop;
-
 	kc_run_pause();
-	stop = kc_run_should_stop(run);
-	return stop ? stop : kc_run_lock(run);
+	return kc_run_enter(run);
+}
+
+struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
+				   kc_skip_fn skipped)
+{
+	unsigned long end = run->req->end, s, e;
+	struct vm_area_struct *vma;
+	bool found;
+
+	kc_assert_mmap_locked(run->op.mm);
+	while (cur->budget) {
+		vma = kc_next_eligible(run->op.mm, cur->addr, end);
+		if (!vma) {
+			cur->addr = end;
+			return NULL;
+		}
+		s = max(cur->addr, vma->vm_start);
+		e = min(vma->vm_end, end);
+		if (cur->regions && s == max(vma->vm_start, run->req->start))
+			(*cur->regions)++;
+		cur->addr = s;
+		/* Without an anon_vma nothing was ever faulted in here. */
+		if (vma->anon_vma) {
+			found = kc_walk_next_pmd(run->op.mm, &cur->addr, e,
+						 &cur->budget);
+		} else {
+			kc_cursor_charge(cur, 1);
+			cur->addr = e;
+			found = false;
+		}
+		if (skipped && cur->addr > s)
+			skipped(run, s, cur->addr);
+		if (found)
+			return vma;
+		if (cur->addr < e)
+			return NULL;	/* out of budget inside the VMA */
+	}
+	return NULL;
 }

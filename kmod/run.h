@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every step of one operation shares: the request, the statistics,
- * the in-flight registration, and how to take and leave the target's
- * address space one short lock hold at a time.
+ * the in-flight registration, how to take and leave the target's address
+ * space one short lock hold at a time, and how to find the next place
+ * worth visiting without walking the empty ones.
  */
 #ifndef _KCOLLAPSE_RUN_H
 #define _KCOLLAPSE_RUN_H
 
 #include <linux/ktime.h>
 #include <linux/mm_types.h>
-#include "collapse.h"
 #include "ops.h"
+#include "request.h"
 #include "stats.h"
 
 struct kc_frame_set;
@@ -24,6 +25,15 @@ struct kc_run {
 };
 
 /*
+ * Work allowed in one lock hold, in page-table entries read (about 4 per
+ * level step of the walk); reading a span's PTEs costs KC_SPAN_COST. Stop
+ * conditions are checked between holds, so this bounds how late a stop
+ * takes effect (well under a millisecond of work natively).
+ */
+#define KC_HOLD_BUDGET	1024U
+#define KC_SPAN_COST	64U
+
+/*
  * Pin the address space and lock it for reading. Returns 0, or the reason
  * this is impossible as a stop reason. kc_run_unlock() undoes both.
  */
@@ -35,10 +45,39 @@ struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
 					unsigned long addr, unsigned long end);
 
 /*
- * Between two windows or batches: the window_delay_us testing aid, the
- * stop check, then kc_run_lock(). Returns 0 with the address space locked,
- * else the stop reason, unlocked.
+ * Before each lock hold: the stop check, then kc_run_lock(). Returns 0
+ * with the address space locked, else the stop reason, unlocked.
+ * kc_run_step() first pauses for the window_delay_us testing aid (window
+ * and batch loops); kc_run_enter() does not (marking, measuring).
  */
 u32 kc_run_step(struct kc_run *run);
+u32 kc_run_enter(struct kc_run *run);
+
+/* Where a walk over the covered eligible memory stands. */
+struct kc_cursor {
+	unsigned long addr;	/* next address to visit */
+	unsigned int budget;	/* work left in this lock hold */
+	u64 *regions;		/* if set, counts the eligible VMAs entered */
+};
+
+/* Called for a stretch [@from, @to) of one eligible VMA with no page table. */
+typedef void (*kc_skip_fn)(struct kc_run *run, unsigned long from,
+			   unsigned long to);
+
+/*
+ * With the lock held: move @cur to the next populated PMD span of the
+ * covered eligible memory and return its VMA (cur->addr inside it), or
+ * return NULL when nothing is left (cur->addr is then the request's end)
+ * or the budget ran out (cur->addr: where to resume). @skipped, if set,
+ * hears of every stretch passed over.
+ */
+struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
+				   kc_skip_fn skipped);
+
+/* Charge @cost to the hold's budget. */
+static inline void kc_cursor_charge(struct kc_cursor *cur, unsigned int cost)
+{
+	cur->budget -= min(cur->budget, cost);
+}
 
 #endif /* _KCOLLAPSE_RUN_H */

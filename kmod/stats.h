@@ -43,6 +43,7 @@ struct kc_stats {
 	struct kc_pack_stats pack;
 	u32 stop_reason;	/* enum kcollapse_stop_reason */
 	u32 mode;		/* enum kcollapse_mode */
+	u32 after_complete;	/* frames/present_after are a full measure */
 };
 
 /* chunks++ and the outcome's counter++. */

@@ -7,12 +7,14 @@
 
 /*
  * Private, anonymous, readable and writable: what a heap (brk or the plain
- * anonymous arenas of a Go runtime) looks like. Shared, special, hugetlb and
- * VM_NOHUGEPAGE memory is never touched; neither are stacks, whose guard
- * gap moves with them.
+ * anonymous arenas of a Go runtime) looks like. Shared, special and hugetlb
+ * memory is never touched; neither are stacks, whose guard gap moves with
+ * them. A THP opt-out (VM_NOHUGEPAGE) does not make memory ineligible: it
+ * only keeps collapse mode away (kc_vma_thp_opted_out()); pack makes no
+ * hugepage.
  */
 #define KC_VM_EXCLUDED (VM_SHARED | VM_MAYSHARE | VM_IO | VM_PFNMAP | \
-			VM_MIXEDMAP | VM_HUGETLB | VM_NOHUGEPAGE | \
+			VM_MIXEDMAP | VM_HUGETLB | \
 			VM_GROWSDOWN | VM_GROWSUP | VM_DONTEXPAND)
 
 bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous)
@@ -26,6 +28,19 @@ bool kc_vma_eligible(const struct vm_area_struct *vma)
 {
 	return kc_vma_flags_eligible(vma->vm_flags,
 				     !vma->vm_ops && !vma->vm_file);
+}
+
+bool kc_vma_thp_opted_out(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_NOHUGEPAGE) ||
+	       kc_mm_thp_disabled(vma->vm_mm);
+}
+
+unsigned long kc_windows_in(unsigned long from, unsigned long to)
+{
+	unsigned long win = kc_first_window(from, to);
+
+	return win ? ((to - win) >> KC_WINDOW_SHIFT) : 0;
 }
 
 unsigned long kc_first_window(unsigned long start, unsigned long end)
@@ -97,6 +112,9 @@ int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
 		return 0;
 	}
 	if (pmd_trans_huge(pmdval)) {
+		/* a read fault in a VM_HUGEPAGE VMA: no data, nothing present */
+		if (kc_pmd_huge_zero(pmdval))
+			return 0;
 		scan->pmd_mapped = true;
 		scan->present = (end - start) >> PAGE_SHIFT;
 		if (!frames)

@@ -11,7 +11,8 @@
 #include <linux/types.h>
 #include <common/kcollapse_rules.h>
 
-#define KC_WINDOW_SIZE	BIT(21)
+#define KC_WINDOW_SHIFT	21
+#define KC_WINDOW_SIZE	BIT(KC_WINDOW_SHIFT)
 #define KC_WINDOW_MASK	(~(KC_WINDOW_SIZE - 1))
 #define KC_WINDOW_PAGES	(KC_WINDOW_SIZE >> 12)
 
@@ -19,6 +20,15 @@ struct kc_frame_set;
 
 bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous);
 bool kc_vma_eligible(const struct vm_area_struct *vma);
+
+/*
+ * The process opted out of transparent hugepages for @vma: VM_NOHUGEPAGE,
+ * or PR_SET_THP_DISABLE for the whole mm. Collapse mode leaves it alone.
+ */
+bool kc_vma_thp_opted_out(const struct vm_area_struct *vma);
+
+/* Number of whole 2 MiB-aligned windows inside [@from, @to). */
+unsigned long kc_windows_in(unsigned long from, unsigned long to);
 
 /*
  * First 2 MiB-aligned window at or after @start that ends at or before @end,

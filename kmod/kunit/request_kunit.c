@@ -194,6 +194,27 @@ static void range_wraps(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, t->extack._msg);
 }
 
+static void range_start_unaligned(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u64_64bit(t->skb, KCOLLAPSE_A_RANGE_START, (1 << 21) + 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, parse_collapse(t), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, t->extack._msg);
+}
+
+static void range_len_rounded_up(struct kunit *test)
+{
+	struct kc_req_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, nla_put_u32(t->skb, KCOLLAPSE_A_PID, 1) ?:
+			nla_put_u64_64bit(t->skb, KCOLLAPSE_A_RANGE_START, 1 << 21, 0) ?:
+			nla_put_u64_64bit(t->skb, KCOLLAPSE_A_RANGE_LEN, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, parse_collapse(t), 0);
+	KUNIT_EXPECT_EQ(test, t->req.end, (1UL << 21) + PAGE_SIZE);
+}
+
 static void range_len_zero(struct kunit *test)
 {
 	struct kc_req_test *t = test->priv;
@@ -251,6 +272,8 @@ static struct kunit_case kc_request_cases[] = {
 	KUNIT_CASE(min_fill_out_of_range),
 	KUNIT_CASE(min_fill_bounds_accepted),
 	KUNIT_CASE(range_wraps),
+	KUNIT_CASE(range_start_unaligned),
+	KUNIT_CASE(range_len_rounded_up),
 	KUNIT_CASE(range_len_zero),
 	KUNIT_CASE(unknown_attribute),
 	KUNIT_CASE(flag_with_payload),

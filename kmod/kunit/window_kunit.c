@@ -54,6 +54,32 @@ static void span_end_top_of_address_space(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kc_span_end(top + 4096, ULONG_MAX), ULONG_MAX);
 }
 
+static void windows_in_counts_whole_windows(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(2), MIB(8)), 3UL);
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(1), MIB(8)), 3UL);
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(1), MIB(7)), 2UL);
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(3), MIB(5)), 0UL);
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(4), MIB(4)), 0UL);
+	/* 64 TiB of address space in one go */
+	KUNIT_EXPECT_EQ(test, kc_windows_in(MIB(2), MIB(2) + (64UL << 40)),
+			32UL << 20);
+}
+
+static void opted_out_only_changes_candidates(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kc_opted_out_outcome(KC_WIN_CANDIDATE, true),
+			KC_OUT_OPTED_OUT);
+	KUNIT_EXPECT_EQ(test, kc_opted_out_outcome(KC_WIN_CANDIDATE, false),
+			KC_OUT_DRY_RUN);
+	KUNIT_EXPECT_EQ(test, kc_opted_out_outcome(KC_WIN_EMPTY, true),
+			KC_OUT_EMPTY);
+	KUNIT_EXPECT_EQ(test, kc_opted_out_outcome(KC_WIN_HUGE, true),
+			KC_OUT_ALREADY_HUGE);
+	KUNIT_EXPECT_EQ(test, kc_opted_out_outcome(KC_WIN_SPARSE, true),
+			KC_OUT_SPARSE);
+}
+
 static enum kc_window_class classify(unsigned int present, bool pmd,
 				     bool unstable, unsigned int min_fill)
 {
@@ -100,6 +126,8 @@ static void eligible_private_anon_rw(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kc_vma_flags_eligible(RW, true));
 	KUNIT_EXPECT_TRUE(test, kc_vma_flags_eligible(RW | VM_HUGEPAGE, true));
 	KUNIT_EXPECT_TRUE(test, kc_vma_flags_eligible(RW | VM_EXEC, true));
+	/* an opt-out of THP keeps collapse away, not pack: still covered */
+	KUNIT_EXPECT_TRUE(test, kc_vma_flags_eligible(RW | VM_NOHUGEPAGE, true));
 }
 
 static void ineligible_not_writable(struct kunit *test)
@@ -117,7 +145,7 @@ static void ineligible_file_backed(struct kunit *test)
 static void ineligible_flags(struct kunit *test)
 {
 	static const unsigned long bad[] = {
-		VM_SHARED, VM_MAYSHARE, VM_NOHUGEPAGE, VM_GROWSDOWN, VM_IO,
+		VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN, VM_IO,
 		VM_PFNMAP, VM_MIXEDMAP, VM_HUGETLB, VM_DONTEXPAND,
 	};
 	size_t i;
@@ -136,6 +164,8 @@ static struct kunit_case kc_window_cases[] = {
 	KUNIT_CASE(span_end_stops_at_pmd),
 	KUNIT_CASE(span_end_clamped),
 	KUNIT_CASE(span_end_top_of_address_space),
+	KUNIT_CASE(windows_in_counts_whole_windows),
+	KUNIT_CASE(opted_out_only_changes_candidates),
 	KUNIT_CASE(classify_empty),
 	KUNIT_CASE(classify_huge_first),
 	KUNIT_CASE(classify_sparse),

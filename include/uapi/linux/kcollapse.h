@@ -31,23 +31,32 @@
  *   Request attributes:
  *     KCOLLAPSE_A_PID          u32, required. Any thread id of the target.
  *     KCOLLAPSE_A_RANGE_START  u64, optional. Start of the address range to
- *                              cover; default 0.
- *     KCOLLAPSE_A_RANGE_LEN    u64, optional, >= 1. Length of the range;
- *                              start + len must not wrap. Default:
+ *                              cover; default 0. Must be page aligned
+ *                              (-EINVAL otherwise), as for madvise(2).
+ *     KCOLLAPSE_A_RANGE_LEN    u64, optional, >= 1. Length of the range,
+ *                              rounded up to whole pages as madvise(2)
+ *                              does; start + len must not wrap. Default:
  *                              to the end of the address space. A range is
  *                              clipped to eligible VMAs; windows are 2 MiB
  *                              aligned and must lie fully inside one VMA and
  *                              inside the range.
  *     KCOLLAPSE_A_DEADLINE_MS  u32, optional, 0 = none (default). Checked
- *                              between windows: a window already being
- *                              collapsed finishes first.
+ *                              every few milliseconds of work, in every
+ *                              step (measurements included); a window
+ *                              already being collapsed finishes first.
  *     KCOLLAPSE_A_MIN_FILL     u32, optional, 1..512, default 1. Windows with
  *                              fewer present 4 KiB pages are skipped as
  *                              sparse (a collapse turns every window into a
  *                              full 2 MiB page: this bounds the bloat).
  *     KCOLLAPSE_A_MARK_HUGEPAGE flag, optional. First apply MADV_HUGEPAGE
- *                              (VM_HUGEPAGE) to the covered eligible VMAs, so
- *                              that later faults there also get hugepages.
+ *                              to the covered eligible VMAs, exactly as the
+ *                              target calling madvise(MADV_HUGEPAGE) would:
+ *                              VM_NOHUGEPAGE VMAs included (their opt-out
+ *                              is cleared), so that they are collapsed too
+ *                              and later faults there also get hugepages.
+ *                              It cannot override PR_SET_THP_DISABLE (see
+ *                              "THP opt-outs"). Not in PACK mode (pack
+ *                              makes no hugepage): ignored there.
  *     KCOLLAPSE_A_DRY_RUN      flag, optional. Classify only: nothing is
  *                              marked, collapsed or moved;
  *                              KCOLLAPSE_R_CANDIDATES says how many windows
@@ -78,6 +87,24 @@
  *   AUTO), or the mode is PACK or AUTO and the kernel was built without
  *   CONFIG_DEVICE_MIGRATION (the page-moving API pack mode uses); -ENOMEM
  *   out of memory (the message says at which step).
+ *
+ * THP opt-outs
+ * ------------
+ *   A process opts out of transparent hugepages with madvise(MADV_NOHUGEPAGE)
+ *   on a range (VM_NOHUGEPAGE; Go up to 1.20 does so on its scavenged heap,
+ *   as do jemalloc and many databases) or with prctl(PR_SET_THP_DISABLE)
+ *   for its whole address space. Such memory is covered like any other (it
+ *   is measured, and counted in REGIONS), and:
+ *   - COLLAPSE mode respects the opt-out: a window that would be a
+ *     candidate there is not collapsed but counted as
+ *     KCOLLAPSE_R_SKIPPED_OPTED_OUT. With MARK_HUGEPAGE, VM_NOHUGEPAGE is
+ *     cleared first (the VMAs are marked VM_HUGEPAGE, counted in
+ *     KCOLLAPSE_R_MARKED) and the windows are collapsed; PR_SET_THP_DISABLE
+ *     still wins (madvise cannot lift it either).
+ *   - PACK mode makes no hugepage, so opt-outs do not matter to it: the
+ *     pages are packed like any others.
+ *   - AUTO mode: a dense window the process opted out of is counted as
+ *     SKIPPED_OPTED_OUT and its pages are packed, as a sparse window's are.
  *
  * Modes
  * -----
@@ -149,8 +176,8 @@
  * ------------------------------------
  *   Every window reached is counted in exactly one outcome, so
  *   chunks = collapsed + already_huge + skipped_empty + skipped_sparse +
- *            failed_nomem + failed_busy + failed_again + failed_ineligible +
- *            failed_other
+ *            skipped_opted_out + failed_nomem + failed_busy + failed_again +
+ *            failed_ineligible + failed_other
  *   except in a dry run, where the candidates take the place of collapsed
  *   and failed_* (which stay 0 apart from failed_again, see below).
  *   KCOLLAPSE_R_REGIONS          eligible VMAs visited
@@ -159,7 +186,8 @@
  *                                (attempted, or would be in a dry run)
  *   KCOLLAPSE_R_COLLAPSED        windows now mapped by one hugepage
  *   KCOLLAPSE_R_ALREADY_HUGE     windows that were PMD-mapped already
- *   KCOLLAPSE_R_SKIPPED_EMPTY    no page table or no present page
+ *   KCOLLAPSE_R_SKIPPED_EMPTY    no page table or no present page (a PMD
+ *                                mapping the huge zero page is empty)
  *   KCOLLAPSE_R_SKIPPED_SPARSE   fewer present pages than MIN_FILL
  *   KCOLLAPSE_R_FAILED_NOMEM     no hugepage could be allocated or charged
  *                                (-ENOMEM from the collapse path)
@@ -177,14 +205,14 @@
  *                                target's present anonymous pages in the
  *                                covered ranges, before (see "Frames")
  *   KCOLLAPSE_R_FRAMES_AFTER     the same, after (equal to before in a dry
- *                                run; measured even when stopped early,
- *                                0 when the target exited or the caller
- *                                was killed)
+ *                                run); valid only when
+ *                                KCOLLAPSE_R_AFTER_COMPLETE is 1, else 0
  *   KCOLLAPSE_R_PRESENT_BEFORE   present anonymous bytes, covered ranges
  *                                (a PMD-mapped window: its 2 MiB)
  *   KCOLLAPSE_R_PRESENT_AFTER    the same, after
  *   KCOLLAPSE_R_STOP_REASON      u32, enum kcollapse_stop_reason
- *   KCOLLAPSE_R_MARKED           VMAs given MADV_HUGEPAGE (MARK_HUGEPAGE)
+ *   KCOLLAPSE_R_MARKED           VMAs MARK_HUGEPAGE changed to VM_HUGEPAGE
+ *                                (VM_NOHUGEPAGE ones included)
  *   KCOLLAPSE_R_MODE             u32, enum kcollapse_mode that ran
  *   KCOLLAPSE_R_PACK_MOVED       pages moved (dry run: would be moved)
  *   KCOLLAPSE_R_PACK_LEFT_PINNED pages left in place: pinned
@@ -201,15 +229,40 @@
  *                                for a destination are left, as busy, and
  *                                the next 15 batches needing a block do
  *                                not try, to spare repeated compaction)
+ *   KCOLLAPSE_R_SKIPPED_OPTED_OUT windows that would have been collapsed but
+ *                                the process opted out of THP there
+ *                                (VM_NOHUGEPAGE, PR_SET_THP_DISABLE); see
+ *                                "THP opt-outs"
+ *   KCOLLAPSE_R_AFTER_COMPLETE   u32, 1 if FRAMES_AFTER and PRESENT_AFTER
+ *                                are a complete measurement. 0 when the
+ *                                operation stopped early (any stop reason
+ *                                but DONE: the after-measurement is then
+ *                                skipped, so a stop is not delayed by it)
+ *                                or a stop request came during the
+ *                                after-measurement itself (STOP_REASON
+ *                                then stays DONE: every window was
+ *                                reached).
+ *
+ * Cost and stops
+ * --------------
+ *   Every step walks the page tables from the top and skips whole empty
+ *   p4d/pud/pmd ranges, counting the windows there as empty without
+ *   visiting them: the cost follows the present pages and page tables, not
+ *   the size of the address space (a 64 TiB MAP_NORESERVE reservation
+ *   holding a few pages costs about what a 2 GiB one does). The mmap lock
+ *   is taken for a bounded amount of work at a time, and between two lock
+ *   holds every stop condition (cancel, deadline, caller killed, target
+ *   exit, module unload) is checked, in the measurements too.
  *
  * Frames
  * ------
  *   The covered ranges are the eligible VMAs (private, anonymous, readable
- *   and writable; not shared, VM_NOHUGEPAGE, VM_IO, VM_PFNMAP, hugetlb or
- *   grows-down) clipped to the requested range, including the parts of a
+ *   and writable; not shared, VM_IO, VM_PFNMAP, hugetlb or grows-down;
+ *   VM_NOHUGEPAGE ones included, see "THP opt-outs") clipped to the
+ *   requested range, including the parts of a
  *   VMA too small for a whole window. Every present PTE there counts
  *   (copy-on-write pages shared with a child too) except the shared zero
- *   page; a PMD-mapped window counts as one frame. A frame is a physical
+ *   page and the huge zero page; a PMD-mapped window counts as one frame. A frame is a physical
  *   address >> 21. userspace can compute the same from /proc/PID/pagemap.
  */
 #ifndef _UAPI_LINUX_KCOLLAPSE_H
@@ -275,7 +328,10 @@ enum kcollapse_attr {
 
 #define KCOLLAPSE_A_MAX (__KCOLLAPSE_A_MAX - 1)
 
-/* Attributes inside KCOLLAPSE_A_RESULT; all u64 but STOP_REASON, MODE (u32). */
+/*
+ * Attributes inside KCOLLAPSE_A_RESULT; all u64 but STOP_REASON, MODE and
+ * AFTER_COMPLETE (u32).
+ */
 enum kcollapse_result_attr {
 	KCOLLAPSE_R_UNSPEC,
 	KCOLLAPSE_R_REGIONS,
@@ -309,6 +365,8 @@ enum kcollapse_result_attr {
 	KCOLLAPSE_R_PACK_DEST_FRAMES,
 	KCOLLAPSE_R_PACK_BYTES_COPIED,
 	KCOLLAPSE_R_PACK_ALLOC_FAILED,
+	KCOLLAPSE_R_SKIPPED_OPTED_OUT,
+	KCOLLAPSE_R_AFTER_COMPLETE,	/* u32 */
 
 	__KCOLLAPSE_R_MAX
 };

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include "frames.h"
+#include "measure.h"
+#include "run.h"
+#include "window.h"
+
+/* Scan the populated spans of one lock hold into @set. */
+static int kc_measure_hold(struct kc_run *run, struct kc_cursor *cur,
+			   struct kc_frame_set *set)
+{
+	unsigned long end = run->req->end, s;
+	struct kc_window_scan scan;
+	struct vm_area_struct *vma;
+	int err;
+
+	while ((vma = kc_run_seek(run, cur, NULL))) {
+		s = cur->addr;
+		cur->addr = kc_span_end(s, min(vma->vm_end, end));
+		err = kc_scan_span(vma, s, cur->addr, &scan, set);
+		if (err)
+			return err;
+		kc_cursor_charge(cur, KC_SPAN_COST);
+	}
+	return 0;
+}
+
+int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
+		    u64 *regions)
+{
+	struct kc_cursor cur = {
+		.addr = run->req->start,
+		.regions = regions,
+	};
+	int ret;
+
+	while (cur.addr < run->req->end) {
+		ret = kc_run_enter(run);
+		if (ret)
+			return ret;
+		cur.budget = KC_HOLD_BUDGET;
+		ret = kc_measure_hold(run, &cur, set);
+		kc_run_unlock(run);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes)
+{
+	struct kc_frame_set set;
+	int ret;
+
+	kc_frames_init(&set);
+	ret = kc_measure_into(run, &set, NULL);
+	*frames = set.count;
+	*bytes = set.present_bytes;
+	kc_frames_destroy(&set);
+	return ret;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Measuring an operation's covered memory: the distinct 2 MiB frames its
+ * present pages occupy and the bytes they hold (the uapi's "Frames").
+ */
+#ifndef _KCOLLAPSE_MEASURE_H
+#define _KCOLLAPSE_MEASURE_H
+
+#include <linux/types.h>
+
+struct kc_frame_set;
+struct kc_run;
+
+/*
+ * Add the covered memory's frames to @set, counting the eligible VMAs
+ * entered in *@regions if @regions is set. Honours every stop condition
+ * between lock holds. Returns 0 when complete, a stop reason (> 0) if it
+ * was stopped, or -ENOMEM.
+ */
+int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
+		    u64 *regions);
+
+/* The same into *@frames and *@bytes only. */
+int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes);
+
+#endif /* _KCOLLAPSE_MEASURE_H */

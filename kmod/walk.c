@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The upper page-table levels are read without their locks, one READ_ONCE
+ * per entry, as kc_pmd_lookup() and the lockless GUP walk do. Under
+ * mmap_read_lock() the tables holding p4d, pud and pmd entries of user
+ * memory are not freed (free_pgtables() needs the write lock, or an mm
+ * nobody uses any more, and the caller holds mmget()); an entry may turn
+ * from none to populated meanwhile, which only means a page faulted in
+ * after we looked, as it could a moment later.
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include "walk.h"
+
+/* The level's entry for @addr is worth descending into. */
+static bool kc_walk_pgd(pgd_t val)
+{
+	return !pgd_none(val) && !pgd_bad(val);
+}
+
+static bool kc_walk_p4d(p4d_t val)
+{
+	return !p4d_none(val) && !p4d_bad(val);
+}
+
+static bool kc_walk_pud(pud_t val)
+{
+	/* a PUD-sized leaf is never private anonymous memory */
+	return !pud_none(val) && pud_present(val) && !pud_leaf(val);
+}
+
+bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
+		      unsigned long end, unsigned int *budget)
+{
+	unsigned long a = *addr;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	bool found = false;
+
+	while (a < end && *budget) {
+		(*budget)--;
+		pgd = pgd_offset(mm, a);
+		if (!kc_walk_pgd(READ_ONCE(*pgd))) {
+			a = pgd_addr_end(a, end);
+			continue;
+		}
+		p4d = p4d_offset(pgd, a);
+		if (!kc_walk_p4d(READ_ONCE(*p4d))) {
+			a = p4d_addr_end(a, end);
+			continue;
+		}
+		pud = pud_offset(p4d, a);
+		if (!kc_walk_pud(READ_ONCE(*pud))) {
+			a = pud_addr_end(a, end);
+			continue;
+		}
+		pmd = pmd_offset(pud, a);
+		if (pmd_none(READ_ONCE(*pmd))) {
+			a = pmd_addr_end(a, end);
+			continue;
+		}
+		found = true;
+		break;
+	}
+	*addr = a;
+	return found;
+}
