@@ -133,6 +133,7 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
+	$(CURDIR)/tests/tools/kc-sparse $(CURDIR)/tests/tools/kc-genlping \
 	/usr/bin/jq /usr/bin/curl
 
 .PHONY: all module tools style check demo soak vm-test vm-debug-test image-test dkms-install install dist clean

@@ -158,8 +158,8 @@ collapse_json() {
 check_accounting() {
 	f=$1
 	sum=$(jq '.collapsed + .alreadyHuge + .skippedEmpty + .skippedSparse +
-		.failedNomem + .failedBusy + .failedAgain + .failedIneligible +
-		.failedOther' "$f")
+		.skippedOptedOut + .failedNomem + .failedBusy + .failedAgain +
+		.failedIneligible + .failedOther' "$f")
 	dry=$(jq '.candidates - .collapsed - .failedNomem - .failedBusy -
 		.failedAgain - .failedIneligible - .failedOther' "$f")
 	assert_eq "chunks == sum of outcomes (+ untried dry-run candidates)" \
@@ -291,10 +291,13 @@ check_layout_collapsed() {
 	hw=$(wl_vma huge huge_windows)
 	check_accounting "$1"
 	assert_eq "stop reason" "$(j "$1" stopReason)" done
-	assert_eq "regions" "$(j "$1" regions)" 6
-	assert_eq "chunks" "$(j "$1" chunks)" 52
+	# nohuge (VM_NOHUGEPAGE) is covered: its 4 windows are counted as
+	# opted out, not collapsed
+	assert_eq "regions" "$(j "$1" regions)" 7
+	assert_eq "chunks" "$(j "$1" chunks)" 56
 	assert_eq "already huge" "$(j "$1" alreadyHuge)" "$hw"
 	assert_eq "skipped empty" "$(j "$1" skippedEmpty)" 12
+	assert_eq "skipped opted out" "$(j "$1" skippedOptedOut)" 4
 	assert_eq "candidates" "$(j "$1" candidates)" $((36 + 4 - hw))
 	assert_eq "collapsed" "$(j "$1" collapsed)" $((36 + 4 - hw))
 	hugekb=$(anon_huge_sum_kb $LAYOUT_ELIGIBLE)

@@ -1,6 +1,7 @@
 # Hugepages from faults count as already huge, not collapsed again; a VMA
 # that starts and ends off a 2 MiB boundary has only its aligned windows
-# collapsed; read-only and VM_NOHUGEPAGE memory is not touched.
+# collapsed; read-only memory is not touched, and VM_NOHUGEPAGE memory is
+# covered but not collapsed (its windows are counted as opted out).
 . ./lib.sh
 mod_load
 wl_start --only huge,edges,readonly,nohuge
@@ -9,7 +10,8 @@ huge_windows=$(wl_vma huge huge_windows)
 alloc0=$(vmstat thp_collapse_alloc)
 collapse_json /tmp/r.json "$WL_PID" --range "$(wl_range)"
 check_accounting /tmp/r.json
-assert_eq "regions (huge, edges)" "$(j /tmp/r.json regions)" 2
+assert_eq "regions (huge, edges, nohuge: covered, its windows opted out)" "$(j /tmp/r.json regions)" 3
+assert_eq "nohuge windows opted out" "$(j /tmp/r.json skippedOptedOut)" "$(wl_vma nohuge windows)"
 assert_eq "already huge" "$(j /tmp/r.json alreadyHuge)" "$huge_windows"
 assert_eq "edges windows collapsed" "$(j /tmp/r.json collapsed)" \
 	$(( $(wl_vma edges windows) + 4 - huge_windows ))

@@ -1,0 +1,128 @@
+# Every stop takes effect within a second, at any address-space size and in
+# every step: a target with 16384 live pages, one per window, spread over a
+# 64 TiB reservation (long measurements, long operations). For cancel,
+# deadline, a killed caller, a target that exits and an rmmod, the time from
+# the stop to the operation's end is measured and must stay under 1 s; while
+# operations run and while rmmod waits, another generic-netlink family
+# (nlctrl) keeps answering within 1 s.
+# kc-timeout: 900
+. ./lib.sh
+mod_load
+
+LIMIT_MS=1000
+
+sp_start() {
+	WL_OUT=$(mktemp /tmp/sp.XXXXXX)
+	kc-sparse --out "$WL_OUT" --reserve 64T --windows 16384 --pages 1 &
+	WL_PID=$!
+	wl_wait_ready
+	SP_START=$(awk '$1 == "vma" && $2 == "data" {print $3}' "$WL_OUT")
+}
+
+# op_bg OUT ARGS...: the operation in the background, 20 ms between holds.
+op_bg() {
+	out=$1
+	shift
+	echo 20000 >/sys/module/kcollapse/parameters/window_delay_us
+	kcollapsectl collapse "$WL_PID" --range "$SP_START:64T" --json "$@" \
+		>"$out" 2>"$out.err" &
+	BG_PID=$!
+	wait_in_flight
+}
+
+# since_ms T0: milliseconds since T0 (now_ms).
+since_ms() { echo $(( $(now_ms) - $1 )); }
+
+# wait_bg_ms: wait for the background operation, print how long it took.
+wait_bg() {
+	t0=$1
+	wait "$BG_PID"
+	BG_RC=$?
+	BG_PID=
+	since_ms "$t0"
+}
+
+# ping_bg MS: nlctrl requests for MS ms in the background (PING_PID, /tmp/ping).
+ping_bg() {
+	kc-genlping "$1" >/tmp/ping 2>&1 &
+	PING_PID=$!
+}
+
+ping_check() {
+	wait "$PING_PID" || { cat /tmp/ping; fail "nlctrl request failed"; }
+	cat /tmp/ping
+	assert_lt "slowest nlctrl answer (ms)" "$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' /tmp/ping)" $LIMIT_MS
+}
+
+sp_start
+for mode in collapse pack auto; do
+	case $mode in
+	collapse) args="--min-fill 2" ;;
+	*) args="--mode $mode --auto-threshold 2"; [ $mode = pack ] && args="--mode pack" ;;
+	esac
+
+	say "$mode: cancel right after the start (in the first measurement)"
+	op_bg /tmp/r.json $args
+	t0=$(now_ms)
+	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
+	took=$(wait_bg "$t0")
+	[ "$BG_RC" -eq 0 ] || { cat /tmp/r.json.err; fail "operation failed"; }
+	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
+	assert_eq "after measured" "$(j /tmp/r.json afterComplete)" false
+	say "  landed at chunks=$(j /tmp/r.json chunks) moved=$(j /tmp/r.json packMoved)"
+	assert_lt "cancel -> end (ms)" "$took" $LIMIT_MS
+
+	say "$mode: cancel mid-operation, nlctrl answering meanwhile"
+	op_bg /tmp/r.json $args
+	ping_bg 1500
+	sleep 1
+	t0=$(now_ms)
+	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
+	took=$(wait_bg "$t0")
+	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
+	assert_lt "cancel -> end (ms)" "$took" $LIMIT_MS
+	ping_check
+
+	say "$mode: deadline"
+	op_bg /tmp/r.json $args --deadline-ms 1500
+	wait "$BG_PID"
+	BG_PID=
+	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" deadline
+	assert_lt "overshoot (ms)" $(( $(j /tmp/r.json elapsedMs) - 1500 )) $LIMIT_MS
+
+	say "$mode: caller killed"
+	op_bg /tmp/r.json $args
+	sleep 0.5
+	t0=$(now_ms)
+	kill -9 "$BG_PID"
+	wait "$BG_PID" 2>/dev/null
+	BG_PID=
+	wait_idle
+	assert_lt "kill -> nothing in flight (ms)" "$(since_ms "$t0")" $LIMIT_MS
+done
+
+say "target exits mid-operation"
+op_bg /tmp/r.json --mode pack
+sleep 0.5
+t0=$(now_ms)
+kill -9 "$WL_PID"
+took=$(wait_bg "$t0")
+WL_PID=
+assert_eq "stop reason" "$(j /tmp/r.json stopReason)" target-exited
+assert_lt "exit -> end (ms)" "$took" $LIMIT_MS
+
+say "rmmod mid-operation; nlctrl keeps answering while it waits"
+sp_start
+op_bg /tmp/r.json --mode pack
+ping_bg 2000
+sleep 0.5
+t0=$(now_ms)
+rmmod kcollapse || fail "rmmod refused"
+assert_lt "rmmod (ms)" "$(since_ms "$t0")" $LIMIT_MS
+wait "$BG_PID"
+BG_PID=
+assert_eq "stop reason" "$(j /tmp/r.json stopReason)" unloading
+ping_check
+mod_load
+wl_verify
+wl_stop
