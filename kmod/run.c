@@ -95,7 +95,9 @@ struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
 
 	kc_assert_mmap_locked(run->op.mm);
 	while (cur->budget) {
-		vma = kc_next_eligible(run->op.mm, cur->addr, end);
+		vma = NULL;
+		if (cur->addr < end)
+			vma = kc_next_eligible(run->op.mm, cur->addr, end);
 		if (!vma) {
 			cur->addr = end;
 			return NULL;
@@ -110,10 +112,11 @@ struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
 			found = kc_walk_next_pmd(run->op.mm, &cur->addr, e,
 						 &cur->budget);
 		} else {
-			kc_cursor_charge(cur, 1);
 			cur->addr = e;
 			found = false;
 		}
+		/* at least one unit per VMA: a walk over many VMAs ends too */
+		kc_cursor_charge(cur, 1);
 		if (skipped && cur->addr > s)
 			skipped(run, s, cur->addr);
 		if (found)
