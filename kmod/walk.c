@@ -10,6 +10,7 @@
  */
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/string.h>
 #include "walk.h"
 
 /* The level's entry for @addr is worth descending into. */
@@ -29,6 +30,26 @@ static bool kc_walk_pud(pud_t val)
 	return !pud_none(val) && pud_present(val) && !pud_leaf(val);
 }
 
+/*
+ * From @a, whose entry @entry (of @esz bytes, in a table of @ptrs entries
+ * each mapping 1 << @shift bytes) is none: the start of the next entry of
+ * the same table that is not all zeroes, or of the next table, clamped to
+ * @end. One memchr_inv() instead of a step per empty entry; a non-zero
+ * entry that still reads as none is only skipped by the next step.
+ */
+static unsigned long kc_walk_skip(const void *entry, size_t esz,
+				  unsigned long a, unsigned long end,
+				  unsigned int shift, unsigned long ptrs)
+{
+	unsigned long idx = (a >> shift) & (ptrs - 1);
+	const u8 *from = (const u8 *)entry + esz;
+	const u8 *hit = memchr_inv(from, 0, (ptrs - 1 - idx) * esz);
+	unsigned long n = hit ? 1 + (hit - from) / esz : ptrs - idx;
+	unsigned long next = ((a >> shift) + n) << shift;
+
+	return next <= a || next > end ? end : next;
+}
+
 bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		      unsigned long end, unsigned int *budget)
 {
@@ -43,7 +64,8 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		(*budget)--;
 		pgd = pgd_offset(mm, a);
 		if (!kc_walk_pgd(READ_ONCE(*pgd))) {
-			a = pgd_addr_end(a, end);
+			a = kc_walk_skip(pgd, sizeof(*pgd), a, end,
+					 PGDIR_SHIFT, PTRS_PER_PGD);
 			continue;
 		}
 		p4d = p4d_offset(pgd, a);
@@ -53,12 +75,14 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		}
 		pud = pud_offset(p4d, a);
 		if (!kc_walk_pud(READ_ONCE(*pud))) {
-			a = pud_addr_end(a, end);
+			a = kc_walk_skip(pud, sizeof(*pud), a, end,
+					 PUD_SHIFT, PTRS_PER_PUD);
 			continue;
 		}
 		pmd = pmd_offset(pud, a);
 		if (pmd_none(READ_ONCE(*pmd))) {
-			a = pmd_addr_end(a, end);
+			a = kc_walk_skip(pmd, sizeof(*pmd), a, end,
+					 PMD_SHIFT, PTRS_PER_PMD);
 			continue;
 		}
 		found = true;
