@@ -33,13 +33,13 @@ op_bg() {
 # since_ms T0: milliseconds since T0 (now_ms).
 since_ms() { echo $(( $(now_ms) - $1 )); }
 
-# wait_bg_ms: wait for the background operation, print how long it took.
+# wait_bg T0: wait for the background operation (not in a subshell: only
+# this shell can wait for it); BG_RC its status, TOOK ms since T0.
 wait_bg() {
-	t0=$1
 	wait "$BG_PID"
 	BG_RC=$?
 	BG_PID=
-	since_ms "$t0"
+	TOOK=$(since_ms "$1")
 }
 
 # ping_bg MS: nlctrl requests for MS ms in the background (PING_PID, /tmp/ping).
@@ -65,12 +65,12 @@ for mode in collapse pack auto; do
 	op_bg /tmp/r.json $args
 	t0=$(now_ms)
 	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
-	took=$(wait_bg "$t0")
+	wait_bg "$t0"
 	[ "$BG_RC" -eq 0 ] || { cat /tmp/r.json.err; fail "operation failed"; }
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
 	assert_eq "after measured" "$(j /tmp/r.json afterComplete)" false
 	say "  landed at chunks=$(j /tmp/r.json chunks) moved=$(j /tmp/r.json packMoved)"
-	assert_lt "cancel -> end (ms)" "$took" $LIMIT_MS
+	assert_lt "cancel -> end (ms)" "$TOOK" $LIMIT_MS
 
 	say "$mode: cancel mid-operation, nlctrl answering meanwhile"
 	op_bg /tmp/r.json $args
@@ -78,9 +78,9 @@ for mode in collapse pack auto; do
 	sleep 1
 	t0=$(now_ms)
 	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
-	took=$(wait_bg "$t0")
+	wait_bg "$t0"
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
-	assert_lt "cancel -> end (ms)" "$took" $LIMIT_MS
+	assert_lt "cancel -> end (ms)" "$TOOK" $LIMIT_MS
 	ping_check
 
 	say "$mode: deadline"
@@ -106,10 +106,10 @@ op_bg /tmp/r.json --mode pack
 sleep 0.5
 t0=$(now_ms)
 kill -9 "$WL_PID"
-took=$(wait_bg "$t0")
+wait_bg "$t0"
 WL_PID=
 assert_eq "stop reason" "$(j /tmp/r.json stopReason)" target-exited
-assert_lt "exit -> end (ms)" "$took" $LIMIT_MS
+assert_lt "exit -> end (ms)" "$TOOK" $LIMIT_MS
 
 say "rmmod mid-operation; nlctrl keeps answering while it waits"
 sp_start
