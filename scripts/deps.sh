@@ -24,6 +24,9 @@ pkgs=(
 	curl jq clang libclang-rt-dev
 	# the Debian image test (tests/image): its rootfs and ext4 disk
 	debootstrap e2fsprogs util-linux
+	# real runtimes as guest targets (tests/runtimes/bundle.sh): Go 1.19,
+	# Python 3.11, a jlinked JDK 17; Node.js is downloaded, not installed
+	golang-go python3.11 openjdk-17-jdk-headless binutils
 )
 
 # installed PKG: true if dpkg considers PKG fully installed.

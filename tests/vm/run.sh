@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh [--kernels "deb61 deb612 proj projdbg"] [--suite e2e|demo] [--args "..."]
 #        [--guest "NAME KERNEL [ARG...]"]... [--files "SRC:DST ..."] [--bins "PATH ..."]
+#        [--cpio "ARCHIVE ..."]
 #
 # What `make check` and `make demo` run: for each guest (see kernel()), get
 # the kernel, build kcollapse.ko against its headers, pack an initramfs (the
@@ -8,6 +9,10 @@
 # libraries, --files at DST, the guest test scripts at /tests), boot it under
 # QEMU and judge the result. Prints every guest's TAP lines prefixed with
 # [NAME] and ends with one "N passed, N failed" line summed over all guests.
+#
+# --cpio appends prebuilt cpio archives (gzipped or not) to every guest's
+# initramfs as they are: the kernel unpacks them after it, over it, so a
+# large tree (tests/runtimes/bundle.sh) is not packed again per guest.
 #
 # --kernels gives one guest per kernel, named after it, running --args;
 # --guest adds one named NAME (its output directory) that boots KERNEL and
@@ -36,11 +41,11 @@ repo=$(cd "$here/../.." && pwd)
 source "$repo/scripts/kernels.sh"
 
 usage() {
-	sed -n '2,3p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,4p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-kernels="deb61 deb612" suite=e2e args="" files="" bins="" guests=()
+kernels="deb61 deb612" suite=e2e args="" files="" bins="" cpios="" guests=()
 while (($#)); do
 	(($# >= 2)) || usage
 	case $1 in
@@ -50,6 +55,7 @@ while (($#)); do
 	--guest) guests+=("$2") ;;
 	--files) files=$2 ;;
 	--bins) bins=$2 ;;
+	--cpio) cpios=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -83,6 +89,10 @@ read -ra file_list <<<"$files"
 pack=()
 for b in "${bin_list[@]}"; do pack+=(-b "$b"); done
 for f in "${file_list[@]}"; do pack+=(-f "$f"); done
+read -ra cpio_list <<<"$cpios"
+for c in "${cpio_list[@]}"; do
+	[[ -s $c ]] || { echo "run.sh: --cpio $c: no such archive" >&2; exit 1; }
+done
 
 out_root=${KC_OUT:-$(kc_cache_dir)/out}
 mkdir -p "$out_root"
@@ -125,6 +135,9 @@ prepare() {
 		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" \
 		-d "$tests_dir:/tests" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
+	((${#cpio_list[@]} == 0)) ||
+		cat "${cpio_list[@]}" >>"$out/initramfs.cpio.gz" ||
+		{ echo "not ok - $name: appending --cpio failed"; return 1; }
 	echo "$vmlinuz" >"$out/vmlinuz.path"
 }
 

@@ -1,0 +1,3 @@
+module kcollapse/tests/runtimes
+
+go 1.19
