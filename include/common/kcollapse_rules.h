@@ -3,7 +3,8 @@
  * The accounting rules both collapse engines follow, the kernel module's
  * and libkcollapse's userspace fallback, so that one statistic means one
  * thing whichever engine ran: what a 2 MiB window is before anyone tries
- * to collapse it, and how the errno of a collapse attempt is counted.
+ * to collapse it, whether a THP opt-out keeps it from being tried, and
+ * how the errno of a collapse attempt is counted.
  * Pure, header-only, and free of kernel or libc types beyond errno names.
  *
  * Copyright (C) 2026 The kcollapse authors.
@@ -45,6 +46,7 @@ enum kc_outcome {
 	KC_OUT_AGAIN,
 	KC_OUT_INELIGIBLE,
 	KC_OUT_OTHER,
+	KC_OUT_OPTED_OUT,	/* a candidate in memory opted out of THP */
 	KC_OUT_DRY_RUN,		/* a candidate that a dry run did not try */
 	KC_OUT_MAX
 };
@@ -79,6 +81,22 @@ static inline enum kc_outcome kc_class_outcome(enum kc_window_class class)
 		break;
 	}
 	return KC_OUT_DRY_RUN;
+}
+
+/*
+ * The outcome of a window that is not tried, where the process opted out
+ * of THP or not (@opted_out: VM_NOHUGEPAGE that MARK_HUGEPAGE did not
+ * clear, or PR_SET_THP_DISABLE). A candidate there is counted as opted
+ * out instead of being collapsed, in a dry run too (it would not be
+ * attempted); any other class keeps its own outcome, and a candidate
+ * elsewhere is KC_OUT_DRY_RUN (the caller tries it unless in a dry run).
+ */
+static inline enum kc_outcome kc_opted_out_outcome(enum kc_window_class class,
+						   bool opted_out)
+{
+	if (class == KC_WIN_CANDIDATE && opted_out)
+		return KC_OUT_OPTED_OUT;
+	return kc_class_outcome(class);
 }
 
 /* The -errno values madvise_collapse() derives from its SCAN_* results. */
