@@ -54,6 +54,11 @@ key=$( {
 } | sha256sum | cut -c1-16)
 out=$cache/runtimes-$key
 archive=$out/runtimes.cpio.gz
+# Two checkouts may build the same bundle at once (make check in a CI tree
+# beside a developer's): one builds, the other waits and takes it.
+mkdir -p "$cache"
+exec 8>"$cache/runtimes.lock"
+flock 8
 if [[ -s $archive ]]; then
 	echo "$archive"
 	exit 0
@@ -86,7 +91,7 @@ copy_libs() {
 # Module mode with a go.mod that has no dependencies builds offline; the
 # build cache lives in the cache directory, never in the repo.
 (cd "$here" && GOCACHE=$cache/go-build GOPATH=$cache/gopath GOPROXY=off \
-	GOFLAGS= GOTOOLCHAIN=local GO111MODULE=on CGO_ENABLED=0 \
+	GOFLAGS='' GOTOOLCHAIN=local GO111MODULE=on CGO_ENABLED=0 \
 	"$go" build -trimpath -ldflags='-s -w' -o "$opt/bin/heapfrag-go" .) ||
 	die "go build failed"
 
