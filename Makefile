@@ -94,6 +94,7 @@ soak: tools
 # against the in-process baseline in one Debian 6.1 guest. Not part of check.
 bench:
 	$(MAKE) -C bench run
+bench-scaling: ; $(MAKE) -C bench scaling
 
 .PHONY: bench
 

@@ -33,7 +33,9 @@ PACK_FIELDS = ("packMoved", "packLeftPinned", "packLeftShared", "packLeftThp", "
                "packAllocFailed")
 
 
-def load(out_root, kernel):
+def load(out_root, kernel, tag="BENCH"):
+    """The boot's "# BENCHMETA" object and its "# TAG {json}" lines
+    (scaling-report.py reads its "# SCALE" lines with it)."""
     path = os.path.join(out_root, kernel, "results.log")
     runs, meta = [], {}
     with open(path, "rb") as f:
@@ -41,9 +43,18 @@ def load(out_root, kernel):
     for line in text.splitlines():
         if line.startswith("# BENCHMETA "):
             meta = json.loads(line[len("# BENCHMETA "):])
-        elif line.startswith("# BENCH "):
-            runs.append(json.loads(line[len("# BENCH "):]))
+        elif line.startswith(f"# {tag} "):
+            runs.append(json.loads(line[len(f"# {tag} "):]))
     return meta, runs
+
+
+def qemu_version():
+    """The host's QEMU, first line of --version ("" without one)."""
+    try:
+        return subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                              text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def derive(r):
@@ -173,12 +184,7 @@ def main():
             for k in ("collapseMs", "perCollapsedMs", "perSkippedUs", "perLivePageUs"):
                 vals = [x[k] for x in same if x.get(k) is not None]
                 r["derived"]["best_" + k] = min(vals) if vals else None
-        qemu = ""
-        try:
-            qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                                  text=True).stdout.splitlines()[0]
-        except (OSError, IndexError):
-            pass
+        qemu = qemu_version()
         # the date of the guest run, not of this report
         mtime = os.path.getmtime(os.path.join(out_root, kernel, "results.log"))
         meta.update({"date": datetime.datetime.fromtimestamp(mtime, datetime.timezone.utc)
