@@ -20,7 +20,7 @@ static const char *const kcd_results[KCD_RESULTS] = {
 static const char *const kcd_outcomes[KCD_OUTCOMES] = {
 	"collapsed", "already_huge", "skipped_empty", "skipped_sparse",
 	"failed_nomem", "failed_busy", "failed_again", "failed_ineligible",
-	"failed_other",
+	"failed_other", "skipped_opted_out",
 };
 
 /* Seconds; the orchestrator gives up at 10. */
@@ -51,7 +51,7 @@ void kcd_metrics_op(struct kcd_metrics *m, const struct kc_result *res,
 		res ? res->skipped_empty : 0, res ? res->skipped_sparse : 0,
 		res ? res->failed_nomem : 0, res ? res->failed_busy : 0,
 		res ? res->failed_again : 0, res ? res->failed_ineligible : 0,
-		res ? res->failed_other : 0,
+		res ? res->failed_other : 0, res ? res->skipped_opted_out : 0,
 	};
 	unsigned int r = res && res->stop_reason < KCD_RESULT_ERROR ?
 			 res->stop_reason : KCD_RESULT_ERROR;
@@ -70,6 +70,7 @@ void kcd_metrics_op(struct kcd_metrics *m, const struct kc_result *res,
 		m->have_last = true;
 		m->last_frames_before = res->frames_before;
 		m->last_frames_after = res->frames_after;
+		m->last_after_complete = res->after_complete;
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -129,6 +130,9 @@ static void kcd_render(FILE *f, const struct kcd_metrics *m,
 			   "Distinct 2 MiB frames before the last operation.");
 		fprintf(f, "kcollapsed_last_frames_before %" PRIu64 "\n",
 			m->last_frames_before);
+	}
+	/* A stopped operation has no after-measurement: no figure at all. */
+	if (m->have_last && m->last_after_complete) {
 		kcd_header(f, "kcollapsed_last_frames_after", "gauge",
 			   "Distinct 2 MiB frames after the last operation.");
 		fprintf(f, "kcollapsed_last_frames_after %" PRIu64 "\n",

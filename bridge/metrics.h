@@ -3,7 +3,8 @@
  * Counters behind GET /metrics, rendered in the Prometheus text format
  * (version 0.0.4): operations by result, 2 MiB windows by outcome, an
  * operation duration histogram, the frames before/after of the last
- * operation, HTTP responses by status, client disconnects.
+ * operation (after only if it was measured in full), HTTP responses by
+ * status, client disconnects.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -21,7 +22,7 @@
 /* "done" ... "unloading" are the stop reasons; then: */
 #define KCD_RESULT_ERROR	6	/* the operation could not run */
 #define KCD_RESULTS		7
-#define KCD_OUTCOMES		9
+#define KCD_OUTCOMES		10
 #define KCD_BUCKETS		11
 #define KCD_STATUSES		10
 
@@ -35,6 +36,7 @@ struct kcd_metrics {
 	bool have_last;
 	uint64_t last_frames_before;
 	uint64_t last_frames_after;
+	bool last_after_complete;	/* last_frames_after was measured */
 	uint64_t http[KCD_STATUSES];
 	uint64_t disconnects;
 };

@@ -32,6 +32,7 @@ static void kcd_sum(struct kc_result *sum, const struct kc_result *r)
 	sum->already_huge += r->already_huge;
 	sum->skipped_empty += r->skipped_empty;
 	sum->skipped_sparse += r->skipped_sparse;
+	sum->skipped_opted_out += r->skipped_opted_out;
 	sum->failed_nomem += r->failed_nomem;
 	sum->failed_busy += r->failed_busy;
 	sum->failed_again += r->failed_again;
@@ -57,8 +58,9 @@ static void kcd_sum(struct kc_result *sum, const struct kc_result *r)
 
 /*
  * The request's totals: the sum over the targets that ran; stopped early
- * if any stopped early, a cancel or the deadline naming it first; one
- * engine name, or "mixed".
+ * if any stopped early, a cancel or the deadline naming it first; the
+ * after-measurement complete if it is for every one; one engine name, or
+ * "mixed".
  */
 static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 {
@@ -66,6 +68,7 @@ static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 	size_t i;
 
 	memset(sum, 0, sizeof(*sum));
+	sum->after_complete = true;
 	for (i = 0; i < op->ntargets; i++) {
 		const struct kcd_target_result *t = &op->targets[i];
 		uint32_t r = t->res.stop_reason;
@@ -73,6 +76,7 @@ static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 		if (!kcd_ran(t))
 			continue;
 		kcd_sum(sum, &t->res);
+		sum->after_complete &= t->res.after_complete;
 		if (r == KC_STOP_CANCELLED ||
 		    (r == KC_STOP_DEADLINE && stop != KC_STOP_CANCELLED) ||
 		    (r != KC_STOP_DONE && stop == KC_STOP_DONE))
@@ -280,11 +284,12 @@ void kcd_reply_account(const struct kcd_op *op)
 		"engine=%s stop=%s regions=%" PRIu64 " chunks=%" PRIu64
 		" collapsed=%" PRIu64 " alreadyHuge=%" PRIu64 " skipped=%"
 		PRIu64 " framesBefore=%" PRIu64 " framesAfter=%" PRIu64
-		" elapsedMs=%" PRIu64 " clientGone=%d",
+		" afterComplete=%d elapsedMs=%" PRIu64 " clientGone=%d",
 		op->remote, (int)sum.pid, op->ntargets,
 		sum.engine[0] ? sum.engine : "none",
 		kc_stop_reason_name(sum.stop_reason), sum.regions, sum.chunks,
 		sum.collapsed, sum.already_huge, kc_result_skipped(&sum),
-		sum.frames_before, sum.frames_after, op->elapsed_ns / 1000000,
+		sum.frames_before, sum.frames_after, (int)sum.after_complete,
+		op->elapsed_ns / 1000000,
 		(int)atomic_load(&op->client_gone));
 }

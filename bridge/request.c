@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -170,6 +171,10 @@ static int kcd_members(struct json_object *obj, struct kcd_request *req,
 	if (req->range_len && req->range_len > UINT64_MAX - req->range_start)
 		return kcd_fail(err, "rangeLen",
 				"rangeStart + rangeLen must not wrap");
+	/* libkcollapse refuses it too, but its -EINVAL names no field. */
+	if (req->range_start % (uint64_t)sysconf(_SC_PAGESIZE))
+		return kcd_fail(err, "rangeStart",
+				"rangeStart must be page aligned");
 	if (req->auto_threshold && req->mode != KCD_MODE_AUTO)
 		return kcd_fail(err, "autoThreshold",
 				"autoThreshold needs \"mode\": \"auto\"");

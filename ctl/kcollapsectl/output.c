@@ -49,6 +49,7 @@ static const struct {
 	CTL_FIELD("packDestFrames", pack_dest_frames),
 	CTL_FIELD("packBytesCopied", pack_bytes_copied),
 	CTL_FIELD("packAllocFailed", pack_alloc_failed),
+	CTL_FIELD("skippedOptedOut", skipped_opted_out),
 #undef CTL_FIELD
 };
 
@@ -106,6 +107,8 @@ struct json_object *ctl_result_json(const struct kc_result *res)
 			 kc_stop_reason_name(res->stop_reason)) ||
 	    !ctl_add_str(obj, "engine", res->engine) ||
 	    !ctl_add_str(obj, "mode", kc_mode_name(res->mode)) ||
+	    !ctl_add(obj, "afterComplete",
+		     json_object_new_boolean(res->after_complete)) ||
 	    !ctl_add(obj, "pid", json_object_new_int(res->pid)))
 		return ctl_fail(obj);
 	return obj;
@@ -258,10 +261,38 @@ static void ctl_print_pack(FILE *f, const struct kc_result *res)
 	ctl_row(f, "allocation failures:", res->pack_alloc_failed);
 }
 
+/*
+ * Frames and present bytes, before -> after. A missing after-measurement
+ * (stopped early) says so rather than showing its zeros as figures.
+ */
+static void ctl_print_measures(FILE *f, const struct kc_result *res)
+{
+	static const char missing[] = "not measured (stopped early)";
+	char before[32], after[32], change[32];
+
+	if (!res->after_complete) {
+		fprintf(f, "  %-24s%" PRIu64 " -> %s\n", "2 MiB frames:",
+			res->frames_before, missing);
+		ctl_format_bytes(before, sizeof(before), res->present_before);
+		fprintf(f, "  %-24s%s -> %s\n", "present bytes:", before,
+			missing);
+		return;
+	}
+	ctl_format_change(change, sizeof(change), res->frames_before,
+			  res->frames_after);
+	fprintf(f, "  %-24s%" PRIu64 " -> %" PRIu64 "%s\n", "2 MiB frames:",
+		res->frames_before, res->frames_after, change);
+	ctl_format_bytes(before, sizeof(before), res->present_before);
+	ctl_format_bytes(after, sizeof(after), res->present_after);
+	ctl_format_change(change, sizeof(change), res->present_before,
+			  res->present_after);
+	fprintf(f, "  %-24s%s -> %s%s\n", "present bytes:", before, after,
+		change);
+}
+
 void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 {
 	const char *what = kc_mode_name(res->mode);
-	char before[32], after[32], change[32];
 
 	if (dry_run)
 		what = res->mode == KC_MODE_COLLAPSE ? "dry run" :
@@ -283,6 +314,7 @@ void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 	ctl_row(f, "  skipped:", kc_result_skipped(res));
 	ctl_row(f, "    empty:", res->skipped_empty);
 	ctl_row(f, "    sparse:", res->skipped_sparse);
+	ctl_row(f, "    opted out of THP:", res->skipped_opted_out);
 	ctl_row(f, "    failed nomem:", res->failed_nomem);
 	ctl_row(f, "    failed busy:", res->failed_busy);
 	ctl_row(f, "    failed again:", res->failed_again);
@@ -290,17 +322,7 @@ void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 	ctl_row(f, "    failed other:", res->failed_other);
 	if (res->mode != KC_MODE_COLLAPSE)
 		ctl_print_pack(f, res);
-
-	ctl_format_change(change, sizeof(change), res->frames_before,
-			  res->frames_after);
-	fprintf(f, "  %-24s%" PRIu64 " -> %" PRIu64 "%s\n", "2 MiB frames:",
-		res->frames_before, res->frames_after, change);
-	ctl_format_bytes(before, sizeof(before), res->present_before);
-	ctl_format_bytes(after, sizeof(after), res->present_after);
-	ctl_format_change(change, sizeof(change), res->present_before,
-			  res->present_after);
-	fprintf(f, "  %-24s%s -> %s%s\n", "present bytes:", before, after,
-		change);
+	ctl_print_measures(f, res);
 }
 
 void ctl_print_frames(FILE *f, pid_t pid, const struct kc_frames *fr)

@@ -17,7 +17,8 @@
 /*
  * ctl_result_json() - a collapse result as the orchestrator's CollapseResult
  * (regions, chunks, collapsed, skipped, alreadyHuge, elapsedMs) plus every
- * other statistic in camelCase, stopReason as a string, engine and pid.
+ * other statistic in camelCase, stopReason as a string, afterComplete as
+ * a boolean, engine and pid.
  * Returns a new object (json_object_put() it) or NULL without memory.
  */
 struct json_object *ctl_result_json(const struct kc_result *res);

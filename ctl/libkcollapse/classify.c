@@ -6,7 +6,7 @@
  */
 #include "classify.h"
 
-void kc_result_count(struct kc_result *res, enum kc_outcome out)
+void kc_result_count(struct kc_result *res, enum kc_outcome out, uint64_t n)
 {
 	uint64_t *counter[] = {
 		[KC_OUT_COLLAPSED]	= &res->collapsed,
@@ -18,11 +18,12 @@ void kc_result_count(struct kc_result *res, enum kc_outcome out)
 		[KC_OUT_AGAIN]		= &res->failed_again,
 		[KC_OUT_INELIGIBLE]	= &res->failed_ineligible,
 		[KC_OUT_OTHER]		= &res->failed_other,
+		[KC_OUT_OPTED_OUT]	= &res->skipped_opted_out,
 		[KC_OUT_DRY_RUN]	= NULL,	/* counted as a candidate */
 	};
 
-	res->chunks++;
+	res->chunks += n;
 	if ((unsigned int)out < sizeof(counter) / sizeof(counter[0]) &&
 	    counter[out])
-		(*counter[out])++;
+		*counter[out] += n;
 }

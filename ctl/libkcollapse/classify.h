@@ -13,7 +13,8 @@
 
 #include "internal.h"
 
-/* chunks++ and the outcome's counter++. */
-KC_HIDDEN void kc_result_count(struct kc_result *res, enum kc_outcome out);
+/* @n windows with outcome @out: chunks and the outcome's counter += @n. */
+KC_HIDDEN void kc_result_count(struct kc_result *res, enum kc_outcome out,
+			       uint64_t n);
 
 #endif /* KC_CLASSIFY_H */

@@ -5,9 +5,11 @@
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -60,6 +62,8 @@ static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
 	[KCOLLAPSE_R_PACK_DEST_FRAMES]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_PACK_BYTES_COPIED]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_PACK_ALLOC_FAILED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_SKIPPED_OPTED_OUT]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_AFTER_COMPLETE]	= { .type = NLA_U32 },
 };
 
 /* Where each u64 statistic lands in struct kc_result. */
@@ -96,6 +100,7 @@ static const struct {
 	KC_FIELD(PACK_DEST_FRAMES, pack_dest_frames),
 	KC_FIELD(PACK_BYTES_COPIED, pack_bytes_copied),
 	KC_FIELD(PACK_ALLOC_FAILED, pack_alloc_failed),
+	KC_FIELD(SKIPPED_OPTED_OUT, skipped_opted_out),
 #undef KC_FIELD
 };
 
@@ -122,6 +127,11 @@ int kc_collapse_parse(struct nlattr **tb, void *arg)
 		res->stop_reason = nla_get_u32(rb[KCOLLAPSE_R_STOP_REASON]);
 	if (rb[KCOLLAPSE_R_MODE])
 		res->mode = nla_get_u32(rb[KCOLLAPSE_R_MODE]);
+	/* Older modules measured after whenever they sent it. */
+	if (rb[KCOLLAPSE_R_AFTER_COMPLETE])
+		res->after_complete = nla_get_u32(rb[KCOLLAPSE_R_AFTER_COMPLETE]);
+	else
+		res->after_complete = rb[KCOLLAPSE_R_FRAMES_AFTER] != NULL;
 	if (tb[KCOLLAPSE_A_PID])
 		res->pid = (pid_t)nla_get_u32(tb[KCOLLAPSE_A_PID]);
 	return 0;
@@ -141,6 +151,14 @@ int kc_check_collapse_req(struct kc_handle *h,
 	}
 	if (req->range_len && req->range_len > UINT64_MAX - req->range_start) {
 		kc_set_error(h, "range wraps around the address space");
+		return -EINVAL;
+	}
+	/* As madvise(2): both engines refuse it alike, the module too. */
+	if (req->range_start % (uint64_t)sysconf(_SC_PAGESIZE)) {
+		kc_set_error(h, "range start 0x%" PRIx64 " is not page aligned "
+			     "(%ld bytes): pass an aligned start (the length "
+			     "is rounded up to whole pages)", req->range_start,
+			     sysconf(_SC_PAGESIZE));
 		return -EINVAL;
 	}
 	if (req->min_fill > KCOLLAPSE_WINDOW_PAGES) {

@@ -13,7 +13,8 @@
 
 #include "frames.h"
 
-#define KC_PM_BATCH		65536		/* entries per pread: 512 KiB */
+/* Runs of pages per PAGEMAP_SCAN call. */
+#define KC_RUNS			256
 
 /* A growable array of frame numbers, sorted and deduplicated at the end. */
 struct kc_frame_set {
@@ -24,7 +25,9 @@ struct kc_frame_set {
 
 struct kc_scan {
 	const struct kc_pagemap *pm;
+	const struct kc_stop *stop;
 	uint64_t *buf;			/* KC_PM_BATCH pagemap entries */
+	struct kc_page_region *runs;	/* KC_RUNS of them */
 	struct kc_frame_set frames;
 	bool any_pfn;			/* some present page had PFN != 0 */
 	struct kc_frames *out;
@@ -70,45 +73,78 @@ static uint64_t kc_frame_count(struct kc_frame_set *s)
 }
 
 /*
- * Scan the pages of [start, end) (page aligned), one part of an eligible
- * mapping; [wstart, wend) are the 2 MiB windows fully inside both the
- * mapping and the range.
+ * Count the pages of [start, end) (page aligned, at most KC_PM_BATCH
+ * pages) that hold data; [wstart, wend) are the 2 MiB windows fully
+ * inside both the mapping and the range, *@last_window the last one
+ * found live.
+ */
+static int kc_scan_run(struct kc_scan *sc, uint64_t start, uint64_t end,
+		       uint64_t wstart, uint64_t wend, uint64_t *last_window)
+{
+	const struct kc_pagemap *pm = sc->pm;
+	uint64_t addr = start;
+	ssize_t got;
+	size_t i;
+
+	got = kc_pagemap_read(pm, start, sc->buf,
+			      (size_t)((end - start) / pm->page_size));
+	if (got < 0)
+		return (int)got;
+	if (got == 0)
+		return -ESRCH;
+	for (i = 0; i < (size_t)got; i++, addr += pm->page_size) {
+		uint64_t pfn, window;
+
+		if (!kc_pagemap_data_page(pm, sc->buf[i], &pfn))
+			continue;
+		sc->out->present_pages++;
+		if (pfn)
+			sc->any_pfn = true;
+		if (kc_frame_add(&sc->frames, pfn >> pm->frame_shift))
+			return kc_oom(NULL);
+		if (addr < wstart || addr >= wend)
+			continue;
+		window = addr / KC_WINDOW_SIZE;
+		if (window != *last_window) {
+			sc->out->live_windows++;
+			*last_window = window;
+		}
+	}
+	return 0;
+}
+
+static uint32_t kc_scan_should_stop(const struct kc_scan *sc)
+{
+	return sc->stop ? sc->stop->check(sc->stop->arg) : 0;
+}
+
+/*
+ * Scan [start, end) (page aligned), one part of an eligible mapping, at
+ * most KC_PM_BATCH pages at a time and asking whether to stop before
+ * each: 0, a stop reason or -errno.
  */
 static int kc_scan_span(struct kc_scan *sc, uint64_t start, uint64_t end,
 			uint64_t wstart, uint64_t wend)
 {
-	const struct kc_pagemap *pm = sc->pm;
-	uint64_t last_window = UINT64_MAX;
-	uint64_t addr = start;
+	uint64_t last_window = UINT64_MAX, addr = start;
 
 	while (addr < end) {
-		uint64_t pages = (end - addr) / pm->page_size;
-		size_t want = pages < KC_PM_BATCH ? (size_t)pages : KC_PM_BATCH;
-		ssize_t got;
-		size_t i;
+		uint32_t stop = kc_scan_should_stop(sc);
+		long n, i;
+		int err;
 
-		got = kc_pagemap_read(pm, addr, sc->buf, want);
-		if (got < 0)
-			return (int)got;
-		if (got == 0)
-			return -ESRCH;
-		for (i = 0; i < (size_t)got; i++, addr += pm->page_size) {
-			uint64_t pfn, window;
-
-			if (!kc_pagemap_data_page(pm, sc->buf[i], &pfn))
-				continue;
-			sc->out->present_pages++;
-			if (pfn)
-				sc->any_pfn = true;
-			if (kc_frame_add(&sc->frames, pfn >> pm->frame_shift))
-				return kc_oom(NULL);
-			if (addr < wstart || addr >= wend)
-				continue;
-			window = addr / KC_WINDOW_SIZE;
-			if (window != last_window) {
-				sc->out->live_windows++;
-				last_window = window;
-			}
+		if (stop)
+			return (int)stop;
+		n = kc_pagemap_runs(sc->pm, addr, end, sc->runs, KC_RUNS,
+				    KC_PM_BATCH, &addr);
+		if (n < 0)
+			return (int)n;
+		for (i = 0; i < n; i++) {
+			err = kc_scan_run(sc, sc->runs[i].start,
+					  sc->runs[i].end, wstart, wend,
+					  &last_window);
+			if (err < 0)
+				return err;
 		}
 	}
 	return 0;
@@ -116,16 +152,21 @@ static int kc_scan_span(struct kc_scan *sc, uint64_t start, uint64_t end,
 
 int kc_frames_measure(const struct kc_pagemap *pm,
 		      const struct kc_vma_list *vmas, uint64_t rstart,
-		      uint64_t rend, struct kc_frames *out)
+		      uint64_t rend, const struct kc_stop *stop,
+		      struct kc_frames *out)
 {
-	struct kc_scan sc = { .pm = pm, .out = out };
+	struct kc_scan sc = { .pm = pm, .stop = stop, .out = out };
 	int err = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	sc.buf = malloc(KC_PM_BATCH * sizeof(*sc.buf));
-	if (!sc.buf)
+	sc.runs = malloc(KC_RUNS * sizeof(*sc.runs));
+	if (!sc.buf || !sc.runs) {
+		free(sc.buf);
+		free(sc.runs);
 		return kc_oom(NULL);
+	}
 	for (i = 0; i < vmas->n && !err; i++) {
 		uint64_t s, e, ws, we;
 
@@ -142,11 +183,13 @@ int kc_frames_measure(const struct kc_pagemap *pm,
 			     (int)pm->pid);
 		err = -EPERM;
 	}
-	if (!err) {
+	/* Stopped: what was measured until then. */
+	if (err >= 0) {
 		out->present_bytes = out->present_pages * pm->page_size;
 		out->frames = kc_frame_count(&sc.frames);
 	}
 	free(sc.frames.v);
+	free(sc.runs);
 	free(sc.buf);
 	if (err < 0)
 		memset(out, 0, sizeof(*out));
@@ -179,7 +222,8 @@ int kc_frames(pid_t pid, uint64_t range_start, uint64_t range_len,
 	if (err < 0)
 		goto out_vmas;
 	err = kc_frames_measure(&pm, &vmas, range_start,
-				kc_range_end(range_start, range_len), out);
+				kc_range_end(range_start, range_len), NULL,
+				out);
 	kc_pagemap_close(&pm);
 out_vmas:
 	kc_vmas_free(&vmas);

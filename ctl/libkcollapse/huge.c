@@ -8,77 +8,22 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "huge.h"
-
-/*
- * <linux/fs.h> of Linux 6.7+; Debian 12's headers are older, and the
- * kernel we run on decides anyway.
- */
-struct kc_page_region {
-	uint64_t start;
-	uint64_t end;
-	uint64_t categories;
-};
-
-struct kc_pm_scan_arg {
-	uint64_t size;
-	uint64_t flags;
-	uint64_t start;
-	uint64_t end;
-	uint64_t walk_end;
-	uint64_t vec;
-	uint64_t vec_len;
-	uint64_t max_pages;
-	uint64_t category_inverted;
-	uint64_t category_mask;
-	uint64_t category_anyof_mask;
-	uint64_t return_mask;
-};
-
-#define KC_PAGEMAP_SCAN		_IOWR('f', 16, struct kc_pm_scan_arg)
-#define KC_PAGE_IS_PRESENT	(1ULL << 3)
-#define KC_PAGE_IS_SWAPPED	(1ULL << 4)
-#define KC_PAGE_IS_HUGE		(1ULL << 6)
 
 /* include/uapi/linux/kernel-page-flags.h */
 #define KC_KPF_COMPOUND_HEAD	15
 #define KC_KPF_THP		22
 #define KC_KPF_ZERO_PAGE	24
 
-static long kc_pagemap_scan(int fd, uint64_t start, uint64_t end,
-			    struct kc_page_region *vec, size_t n)
-{
-	struct kc_pm_scan_arg arg = {
-		.size = sizeof(arg),
-		.start = start,
-		.end = end,
-		.vec = (uint64_t)(uintptr_t)vec,
-		.vec_len = n,
-		.category_anyof_mask = KC_PAGE_IS_HUGE,
-		.return_mask = KC_PAGE_IS_HUGE | KC_PAGE_IS_PRESENT |
-			       KC_PAGE_IS_SWAPPED,
-	};
-	long r;
-
-	do
-		r = ioctl(fd, KC_PAGEMAP_SCAN, &arg);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
-}
-
 int kc_huge_init(struct kc_huge *h, const struct kc_pagemap *pm)
 {
-	const char *no_scan = secure_getenv(KC_HUGE_NO_SCAN_ENV);
 	int err;
 
 	h->pm = pm;
 	h->kpageflags_fd = -1;
-	/* An empty range: does the kernel know the ioctl at all? */
-	h->scan = !(no_scan && !strcmp(no_scan, "1")) &&
-		  kc_pagemap_scan(pm->fd, 0, 0, NULL, 0) >= 0;
+	h->scan = pm->scan;
 	if (h->scan)
 		return 0;
 	h->kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -110,17 +55,23 @@ const char *kc_huge_method(const struct kc_huge *h)
 
 int kc_huge_pmd(const struct kc_huge *h, uint64_t win)
 {
+	static const struct kc_scan_query huge = {
+		.category_anyof_mask = KC_PAGE_IS_HUGE,
+		.return_mask = KC_PAGE_IS_HUGE | KC_PAGE_IS_PRESENT |
+			       KC_PAGE_IS_SWAPPED | KC_PAGE_IS_PFNZERO,
+	};
 	struct kc_page_region r[2];
 	long n;
 
-	n = kc_pagemap_scan(h->pm->fd, win, win + KC_WINDOW_SIZE, r, 2);
-	if (n < 0) {
-		kc_set_error(NULL, "PAGEMAP_SCAN on /proc/%d/pagemap: %s",
-			     (int)h->pm->pid, strerror((int)-n));
+	n = kc_pagemap_scan(h->pm, win, win + KC_WINDOW_SIZE, &huge, r, 2,
+			    NULL);
+	if (n < 0)
 		return (int)n;
-	}
 	/* A PMD covers the whole window: one region, start to end. */
 	if (n != 1 || r[0].start != win || r[0].end != win + KC_WINDOW_SIZE)
+		return KC_PMD_NOT_HUGE;
+	/* The huge zero page holds no data: an empty window, as the module's. */
+	if (r[0].categories & KC_PAGE_IS_PFNZERO)
 		return KC_PMD_NOT_HUGE;
 	if (r[0].categories & KC_PAGE_IS_PRESENT)
 		return KC_PMD_MAPPED;

@@ -15,7 +15,8 @@
  *   if a mapping has more such windows than AnonHugePages accounts for,
  *   they are not trusted and get attempted instead (MADV_COLLAPSE of a
  *   PMD-mapped window is a successful no-op), so they count as collapsed.
- *   The huge zero page (KPF_ZERO_PAGE) can only be PMD-mapped.
+ *   The huge zero page (KPF_ZERO_PAGE) can only be PMD-mapped, and
+ *   holds no data: its window is empty, as for the module.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -27,8 +28,6 @@
 
 #include "pagemap.h"
 #include "vmas.h"
-
-#define KC_HUGE_NO_SCAN_ENV	"KCOLLAPSE_NO_PAGEMAP_SCAN"
 
 enum kc_pmd_state {
 	KC_PMD_NOT_HUGE,	/* no PMD mapping: look at the PTEs */
@@ -43,9 +42,8 @@ struct kc_huge {
 };
 
 /*
- * kc_huge_init() - probe PAGEMAP_SCAN on @pm's pagemap; without it (or
- * with KCOLLAPSE_NO_PAGEMAP_SCAN=1 in the environment, for tests) open
- * /proc/kpageflags. Returns 0 or -errno (-EPERM: kpageflags needs
+ * kc_huge_init() - use PAGEMAP_SCAN if @pm has it (kc_pagemap_open());
+ * without it open /proc/kpageflags. Returns 0 or -errno (-EPERM: kpageflags needs
  * CAP_SYS_ADMIN), with a message in the per-thread slot.
  */
 KC_HIDDEN int kc_huge_init(struct kc_huge *h, const struct kc_pagemap *pm);

@@ -176,7 +176,7 @@ bool kc_vmflags_eligible(unsigned int flags)
 {
 	const unsigned int excluded = KC_VMF_SH | KC_VMF_MS | KC_VMF_IO |
 				      KC_VMF_PF | KC_VMF_MM | KC_VMF_HT |
-				      KC_VMF_NH | KC_VMF_GD | KC_VMF_DE;
+				      KC_VMF_GD | KC_VMF_DE;
 
 	return (flags & (KC_VMF_RD | KC_VMF_WR)) == (KC_VMF_RD | KC_VMF_WR) &&
 	       !(flags & excluded);

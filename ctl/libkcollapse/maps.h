@@ -76,8 +76,9 @@ KC_HIDDEN bool kc_smaps_is_field(const char *line);
 
 /*
  * kc_vmflags_eligible() - the flags the kernel module requires: readable
- * and writable; not shared, I/O, PFN or mixed map, hugetlb, VM_NOHUGEPAGE,
- * a stack or a special mapping.
+ * and writable; not shared, I/O, PFN or mixed map, hugetlb, a stack or a
+ * special mapping. VM_NOHUGEPAGE ones are eligible: measured and packed,
+ * and only their collapse respects the opt-out.
  */
 KC_HIDDEN bool kc_vmflags_eligible(unsigned int flags);
 

@@ -7,11 +7,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "pagemap.h"
+
+/* struct pm_scan_arg of <linux/fs.h>, Linux 6.7+. */
+struct kc_pm_scan_arg {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t start;
+	uint64_t end;
+	uint64_t walk_end;
+	uint64_t vec;
+	uint64_t vec_len;
+	uint64_t max_pages;
+	uint64_t category_inverted;
+	uint64_t category_mask;
+	uint64_t category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define KC_PAGEMAP_SCAN		_IOWR('f', 16, struct kc_pm_scan_arg)
 
 ssize_t kc_pread_full(int fd, void *buf, size_t len, off_t off)
 {
@@ -56,6 +76,97 @@ static uint64_t kc_zero_pfn(uint64_t page_size)
 	return pfn;
 }
 
+static long kc_scan_ioctl(int fd, struct kc_pm_scan_arg *arg)
+{
+	long r;
+
+	do
+		r = ioctl(fd, KC_PAGEMAP_SCAN, arg);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+/* An empty range: does the kernel know the ioctl at all? */
+static bool kc_scan_probe(const struct kc_pagemap *pm)
+{
+	const char *no_scan = secure_getenv(KC_HUGE_NO_SCAN_ENV);
+	struct kc_pm_scan_arg arg = { .size = sizeof(arg) };
+
+	if (no_scan && !strcmp(no_scan, "1"))
+		return false;
+	return kc_scan_ioctl(pm->fd, &arg) >= 0;
+}
+
+long kc_pagemap_scan(const struct kc_pagemap *pm, uint64_t start,
+		     uint64_t end, const struct kc_scan_query *q,
+		     struct kc_page_region *vec, size_t n, uint64_t *walk_end)
+{
+	struct kc_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.start = start,
+		.end = end,
+		.vec = (uint64_t)(uintptr_t)vec,
+		.vec_len = n,
+		.max_pages = q->max_pages,
+		.category_inverted = q->category_inverted,
+		.category_mask = q->category_mask,
+		.category_anyof_mask = q->category_anyof_mask,
+		.return_mask = q->return_mask,
+	};
+	long r = kc_scan_ioctl(pm->fd, &arg);
+	uint64_t e;
+	ssize_t got;
+
+	if (r < 0) {
+		kc_set_error(NULL, "PAGEMAP_SCAN on /proc/%d/pagemap: %s",
+			     (int)pm->pid, strerror((int)-r));
+		return r;
+	}
+	/*
+	 * The ioctl walks an exited process's torn-down address space and
+	 * finds nothing; a read refuses it. Alive now: alive during the walk.
+	 */
+	got = start < end ? kc_pagemap_read(pm, start, &e, 1) : 1;
+	if (got < 0)
+		return got;
+	if (walk_end)
+		*walk_end = arg.walk_end;
+	return r;
+}
+
+long kc_pagemap_runs(const struct kc_pagemap *pm, uint64_t addr,
+		     uint64_t end, struct kc_page_region *runs, size_t n,
+		     uint64_t max_pages, uint64_t *next)
+{
+	static const struct kc_scan_query data = {
+		.category_mask = KC_PAGE_IS_PFNZERO,
+		.category_inverted = KC_PAGE_IS_PFNZERO,
+		.category_anyof_mask = KC_PAGE_IS_PRESENT | KC_PAGE_IS_SWAPPED,
+		.return_mask = KC_PAGE_IS_PRESENT | KC_PAGE_IS_SWAPPED,
+	};
+	struct kc_scan_query q = data;
+	uint64_t span = (end - addr) / pm->page_size;
+	long r;
+
+	if (!pm->scan) {
+		span = span < max_pages ? span : max_pages;
+		runs[0] = (struct kc_page_region){
+			addr, addr + span * pm->page_size, 0 };
+		*next = runs[0].end;
+		return 1;
+	}
+	q.max_pages = max_pages;
+	r = kc_pagemap_scan(pm, addr, end, &q, runs, n, next);
+	if (r >= 0 && *next <= addr) {
+		/* A walk that did not move would never end. */
+		kc_set_error(NULL, "PAGEMAP_SCAN on /proc/%d/pagemap did not "
+			     "advance past 0x%llx", (int)pm->pid,
+			     (unsigned long long)addr);
+		return -EIO;
+	}
+	return r;
+}
+
 int kc_pagemap_open(struct kc_pagemap *pm, pid_t pid)
 {
 	char path[64];
@@ -72,8 +183,10 @@ int kc_pagemap_open(struct kc_pagemap *pm, pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm->fd >= 0)
+	if (pm->fd >= 0) {
+		pm->scan = kc_scan_probe(pm);
 		return 0;
+	}
 	if (errno == ENOENT) {
 		kc_set_error(NULL, "no such process: %d", (int)pid);
 		return -ESRCH;

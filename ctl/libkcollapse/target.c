@@ -83,21 +83,60 @@ static int kc_read_stat(pid_t pid, char *state, unsigned int *flags)
 	return 0;
 }
 
-int kc_target_tgid(pid_t pid, pid_t *tgid)
+/*
+ * The number after "\nNAME:" in /proc/PID/status: 0, -ENOENT if the
+ * line is not there (an older kernel), -ESRCH or -errno.
+ */
+static int kc_status_field(pid_t pid, const char *name, int *v)
 {
-	char buf[4096];
+	char buf[8192], key[32];
 	const char *p;
-	int err, v;
+	int err;
 
 	err = kc_read_proc(pid, "status", buf, sizeof(buf));
 	if (err < 0)
 		return err;
-	p = strstr(buf, "\nTgid:");
-	if (!p || sscanf(p + 6, "%d", &v) != 1 || v <= 0) {
+	snprintf(key, sizeof(key), "\n%s:", name);
+	p = strstr(buf, key);
+	if (!p)
+		return -ENOENT;
+	if (sscanf(p + strlen(key), "%d", v) != 1) {
 		kc_set_error(NULL, "cannot parse /proc/%d/status", (int)pid);
 		return -EIO;
 	}
+	return 0;
+}
+
+int kc_target_tgid(pid_t pid, pid_t *tgid)
+{
+	int err, v;
+
+	err = kc_status_field(pid, "Tgid", &v);
+	if (!err && v <= 0)
+		err = -ENOENT;
+	if (err == -ENOENT) {
+		kc_set_error(NULL, "cannot parse /proc/%d/status", (int)pid);
+		err = -EIO;
+	}
+	if (err < 0)
+		return err;
 	*tgid = v;
+	return 0;
+}
+
+int kc_target_thp_disabled(const struct kc_target *t, bool *disabled)
+{
+	int err, v;
+
+	err = kc_status_field(t->tgid, "THP_enabled", &v);
+	/* Linux < 5.0 does not say: PR_SET_THP_DISABLE is not seen. */
+	if (err == -ENOENT) {
+		*disabled = false;
+		return 0;
+	}
+	if (err < 0)
+		return err;
+	*disabled = !v;
 	return 0;
 }
 

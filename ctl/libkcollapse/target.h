@@ -32,6 +32,15 @@ KC_HIDDEN void kc_target_close(struct kc_target *t);
 /* kc_target_tgid() - the process of thread @pid: 0, -ESRCH or -errno. */
 KC_HIDDEN int kc_target_tgid(pid_t pid, pid_t *tgid);
 
+/*
+ * kc_target_thp_disabled() - whether the process opted out of THP for its
+ * whole address space with prctl(PR_SET_THP_DISABLE): /proc/PID/status
+ * "THP_enabled: 0" (Linux 5.0+; older kernels do not say: false). 0,
+ * -ESRCH or -errno.
+ */
+KC_HIDDEN int kc_target_thp_disabled(const struct kc_target *t,
+				     bool *disabled);
+
 /* kc_target_exited() - true once the process has exited (pidfd readable). */
 KC_HIDDEN bool kc_target_exited(const struct kc_target *t);
 

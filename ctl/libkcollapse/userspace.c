@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "frames.h"
@@ -33,6 +35,8 @@ struct kc_urun {
 	uint64_t rstart, rend;
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, 0: none */
 	struct timespec pace;		/* KC_TEST_PACE_ENV, between windows */
+	bool thp_disabled;		/* PR_SET_THP_DISABLE on the target */
+	struct kc_stop stop;		/* kc_urun_should_stop() */
 	struct kc_target target;
 	struct kc_oplock lock;
 	struct kc_pagemap pm;
@@ -61,12 +65,21 @@ static uint32_t kc_urun_should_stop(const struct kc_urun *run)
 	return KC_STOP_DONE;
 }
 
-/* Frames and present bytes of the covered eligible memory. */
+static uint32_t kc_urun_stop_check(const void *run)
+{
+	return kc_urun_should_stop(run);
+}
+
+/*
+ * Frames and present bytes of the covered eligible memory: 0, a stop
+ * reason (> 0) or -errno.
+ */
 static int kc_urun_measure(struct kc_urun *run,
 			   const struct kc_vma_list *vmas,
 			   struct kc_frames *fr)
 {
-	return kc_frames_measure(&run->pm, vmas, run->rstart, run->rend, fr);
+	return kc_frames_measure(&run->pm, vmas, run->rstart, run->rend,
+				 &run->stop, fr);
 }
 
 /*
@@ -85,13 +98,25 @@ static int kc_urun_trust(const struct kc_urun *run, const struct kc_vma *vma)
 }
 
 /*
+ * The process opted out of THP in @vma: a collapse there is not tried,
+ * as the module's kc_vma_thp_opted_out(). KC_MARK_HUGEPAGE cleared
+ * VM_NOHUGEPAGE before @vma was read (not in a dry run, which marks
+ * nothing), never PR_SET_THP_DISABLE.
+ */
+static bool kc_urun_opted_out(const struct kc_urun *run,
+			      const struct kc_vma *vma)
+{
+	return run->thp_disabled || vma->nohugepage;
+}
+
+/*
  * One window: classify, collapse a candidate, count. Returns 0, a stop
  * reason (> 0) if the target went away, or -errno.
  */
-static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted)
+static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted,
+			  bool opted_out)
 {
 	struct kc_window_scan scan;
-	enum kc_window_class class;
 	enum kc_outcome out;
 	int err;
 
@@ -100,9 +125,9 @@ static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted)
 		return KC_STOP_TARGET_EXITED;
 	if (err < 0)
 		return err;
-	class = kc_classify(&scan, run->min_fill);
-	out = kc_class_outcome(class);
-	if (class == KC_WIN_CANDIDATE) {
+	out = kc_opted_out_outcome(kc_classify(&scan, run->min_fill),
+				   opted_out);
+	if (out == KC_OUT_DRY_RUN) {
 		run->res->candidates++;
 		if (!(run->req->flags & KC_DRY_RUN)) {
 			err = kc_target_collapse(&run->target, win,
@@ -115,7 +140,68 @@ static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted)
 			out = kc_outcome_from_errno(err);
 		}
 	}
-	kc_result_count(run->res, out);
+	kc_result_count(run->res, out, 1);
+	return 0;
+}
+
+/*
+ * The first window at or after @win, below @we, that may hold data, into
+ * *@next (@we if none). With PAGEMAP_SCAN the empty ones in between are
+ * skipped without reading their entries (their page tables are not even
+ * there, for most); without it every window is looked at.
+ */
+static int kc_urun_next_live(const struct kc_urun *run, uint64_t win,
+			     uint64_t we, uint64_t *next)
+{
+	struct kc_page_region r;
+	uint64_t walk_end;
+	long n;
+
+	if (!run->pm.scan) {
+		*next = win;
+		return 0;
+	}
+	n = kc_pagemap_runs(&run->pm, win, we, &r, 1, 1, &walk_end);
+	if (n < 0)
+		return n == -ESRCH ? KC_STOP_TARGET_EXITED : (int)n;
+	*next = n ? r.start - r.start % KC_WINDOW_SIZE : we;
+	return 0;
+}
+
+/*
+ * The windows of one mapping: 0 when done, a stop reason (> 0) or
+ * -errno. Empty ones are counted in bulk.
+ */
+static int kc_urun_vma_windows(struct kc_urun *run, const struct kc_vma *vma,
+			       uint64_t ws, uint64_t we)
+{
+	bool opted_out = kc_urun_opted_out(run, vma);
+	int trusted = -1, ret;
+	uint64_t win, next;
+
+	for (win = ws; win < we; win = next + KC_WINDOW_SIZE) {
+		ret = (int)kc_urun_should_stop(run);
+		if (!ret)
+			ret = kc_urun_next_live(run, win, we, &next);
+		if (ret)
+			return ret;
+		kc_result_count(run->res, KC_OUT_EMPTY,
+				(next - win) / KC_WINDOW_SIZE);
+		if (next >= we)
+			break;
+		if (trusted < 0) {
+			trusted = kc_urun_trust(run, vma);
+			if (trusted == -ESRCH)
+				return KC_STOP_TARGET_EXITED;
+			if (trusted < 0)
+				return trusted;
+		}
+		ret = kc_urun_window(run, next, trusted, opted_out);
+		if (ret)
+			return ret;
+		if (run->pace.tv_nsec)
+			nanosleep(&run->pace, NULL);
+	}
 	return 0;
 }
 
@@ -126,35 +212,60 @@ static int kc_urun_windows(struct kc_urun *run)
 
 	for (i = 0; i < run->vmas.n; i++) {
 		const struct kc_vma *vma = &run->vmas.v[i];
-		uint64_t s, e, ws, we, win;
-		int trusted = -1, ret;
+		uint64_t s, e, ws, we;
+		int ret;
 
 		if (!kc_clip(vma->start, vma->end, run->rstart, run->rend,
 			     run->pm.page_size, &s, &e))
 			continue;
 		kc_windows(s, e, &ws, &we);
-		for (win = ws; win < we; win += KC_WINDOW_SIZE) {
-			ret = (int)kc_urun_should_stop(run);
-			if (ret)
-				return ret;
-			if (trusted < 0) {
-				trusted = kc_urun_trust(run, vma);
-				if (trusted == -ESRCH)
-					return KC_STOP_TARGET_EXITED;
-				if (trusted < 0)
-					return trusted;
-			}
-			ret = kc_urun_window(run, win, trusted);
-			if (ret)
-				return ret;
-			if (run->pace.tv_nsec)
-				nanosleep(&run->pace, NULL);
-		}
+		ret = kc_urun_vma_windows(run, vma, ws, we);
+		if (ret)
+			return ret;
 	}
 	return KC_STOP_DONE;
 }
 
-/* After the windows: frames again, from a fresh view of the mappings. */
+/*
+ * KC_MARK_HUGEPAGE on the calling process itself: madvise(MADV_HUGEPAGE)
+ * of the covered mappings, as the module does for any process (another
+ * one was refused: process_madvise() cannot). Counts the mappings that
+ * were not VM_HUGEPAGE yet, then takes the mappings again (marking
+ * splits and merges them, and clears VM_NOHUGEPAGE).
+ */
+static int kc_urun_mark(struct kc_urun *run)
+{
+	size_t i;
+
+	if (!(run->req->flags & KC_MARK_HUGEPAGE) ||
+	    (run->req->flags & KC_DRY_RUN))
+		return 0;
+	for (i = 0; i < run->vmas.n; i++) {
+		const struct kc_vma *vma = &run->vmas.v[i];
+		uint64_t s, e;
+
+		if (vma->hugepage ||
+		    !kc_clip(vma->start, vma->end, run->rstart, run->rend,
+			     run->pm.page_size, &s, &e))
+			continue;
+		if (madvise((void *)(uintptr_t)s, e - s, MADV_HUGEPAGE) < 0) {
+			kc_set_error(NULL, "madvise(MADV_HUGEPAGE) of "
+				     "0x%llx-0x%llx: %s", (unsigned long long)s,
+				     (unsigned long long)e, strerror(errno));
+			return -errno;
+		}
+		run->res->marked++;
+	}
+	kc_vmas_free(&run->vmas);
+	return kc_vmas_read(run->target.tgid, &run->vmas);
+}
+
+/*
+ * After the windows: frames again, from a fresh view of the mappings,
+ * only when every window was reached (a stopped operation ends now, not
+ * after one more measurement); a stop during it leaves it incomplete. A
+ * dry run changed nothing: before stands for after, as in the module.
+ */
 static int kc_urun_after(struct kc_urun *run)
 {
 	struct kc_result *res = run->res;
@@ -165,41 +276,47 @@ static int kc_urun_after(struct kc_urun *run)
 	if (run->req->flags & KC_DRY_RUN) {
 		res->frames_after = res->frames_before;
 		res->present_after = res->present_before;
+		res->after_complete = true;
 		return 0;
 	}
-	/* Nothing left to measure. */
-	if (res->stop_reason == KC_STOP_TARGET_EXITED)
+	if (res->stop_reason != KC_STOP_DONE)
 		return 0;
 	err = kc_vmas_read(run->target.tgid, &vmas);
 	if (!err)
 		err = kc_urun_measure(run, &vmas, &fr);
 	kc_vmas_free(&vmas);
-	/* Exited just now: like the module, report what was done. */
-	if (err == -ESRCH)
+	/* Exited or stopped just now: the windows were all reached. */
+	if (err == -ESRCH || err > 0)
 		return 0;
 	if (err < 0)
 		return err;
 	res->frames_after = fr.frames;
 	res->present_after = fr.present_bytes;
+	res->after_complete = true;
 	return 0;
 }
 
 static int kc_urun_steps(struct kc_urun *run)
 {
 	struct kc_result *res = run->res;
-	struct kc_frames fr;
+	struct kc_frames fr = { 0 };
 	int ret;
 
-	ret = kc_urun_measure(run, &run->vmas, &fr);
-	if (ret == -ESRCH) {
-		res->stop_reason = KC_STOP_TARGET_EXITED;
-		return 0;
-	}
+	ret = kc_urun_mark(run);
+	if (!ret)
+		ret = kc_urun_measure(run, &run->vmas, &fr);
+	if (ret == -ESRCH)
+		ret = KC_STOP_TARGET_EXITED;
 	if (ret < 0)
 		return ret;
+	/* A stop during it: what was measured, and no window. */
 	res->regions = fr.regions;
 	res->frames_before = fr.frames;
 	res->present_before = fr.present_bytes;
+	if (ret > 0) {
+		res->stop_reason = (uint32_t)ret;
+		return 0;
+	}
 
 	ret = kc_urun_windows(run);
 	if (ret < 0)
@@ -215,12 +332,6 @@ static int kc_urun_check(const struct kc_collapse_req *req)
 
 	if (err < 0)
 		return err;
-	if ((req->flags & KC_MARK_HUGEPAGE) && !(req->flags & KC_DRY_RUN)) {
-		kc_set_error(NULL, "mark-hugepage needs the kcollapse module: "
-			     "process_madvise() cannot apply MADV_HUGEPAGE to "
-			     "another process");
-		return -EOPNOTSUPP;
-	}
 	if (req->mode != KC_MODE_COLLAPSE) {
 		kc_set_error(NULL, "%s mode needs the kcollapse module: the "
 			     "userspace engine cannot move pages",
@@ -236,12 +347,34 @@ static int kc_urun_check(const struct kc_collapse_req *req)
 	return 0;
 }
 
+/*
+ * MADV_HUGEPAGE reaches the calling process only: process_madvise()
+ * refuses it. Said up front, rather than collapsing less than asked.
+ */
+static int kc_urun_check_mark(const struct kc_urun *run)
+{
+	if (!(run->req->flags & KC_MARK_HUGEPAGE) ||
+	    (run->req->flags & KC_DRY_RUN) || run->target.tgid == getpid())
+		return 0;
+	kc_set_error(NULL, "--mark-hugepage needs the kcollapse module for "
+		     "another process: the userspace engine cannot "
+		     "MADV_HUGEPAGE a remote process; load the module or drop "
+		     "--mark-hugepage");
+	return -EOPNOTSUPP;
+}
+
 /* Open everything a run needs, in order; undone by kc_urun_close(). */
 static int kc_urun_open(struct kc_urun *run)
 {
 	int err;
 
 	err = kc_target_open(run->req->pid, &run->target);
+	if (err < 0)
+		return err;
+	err = kc_urun_check_mark(run);
+	if (err < 0)
+		return err;
+	err = kc_target_thp_disabled(&run->target, &run->thp_disabled);
 	if (err < 0)
 		return err;
 	if (!(run->req->flags & KC_DRY_RUN)) {
@@ -310,6 +443,7 @@ int kc_collapse_userspace(const struct kc_collapse_req *req, struct kc_op *op,
 	if (err < 0)
 		return kc_ret(err);
 	run.pace = kc_test_pace();
+	run.stop = (struct kc_stop){ kc_urun_stop_check, &run };
 	run.min_fill = req->min_fill ? req->min_fill : 1;
 	run.rstart = req->range_start;
 	run.rend = kc_range_end(req->range_start, req->range_len);

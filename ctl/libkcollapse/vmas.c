@@ -3,8 +3,8 @@
  * The eligible mappings of a process, from /proc/PID/smaps: each mapping
  * is a maps-format header line followed by "Name: value" lines, the last
  * of which is VmFlags. The VM flags pick exactly the VMAs the module
- * considers (no VM_NOHUGEPAGE, no stacks...); AnonHugePages says how much
- * of the mapping is PMD-mapped.
+ * considers (no stacks, no shared memory...) and say which opted out of
+ * THP; AnonHugePages says how much of the mapping is PMD-mapped.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -53,6 +53,10 @@ static int kc_flush(struct kc_vma_list *l, struct kc_pending *p,
 	p->set = false;
 	if (!p->anon || (vmflags && !kc_vmflags_eligible(*vmflags)))
 		return 0;
+	if (vmflags) {
+		p->vma.nohugepage = *vmflags & KC_VMF_NH;
+		p->vma.hugepage = *vmflags & KC_VMF_HG;
+	}
 	return kc_vmas_add(l, &p->vma);
 }
 

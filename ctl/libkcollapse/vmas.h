@@ -8,6 +8,7 @@
 #ifndef KC_VMAS_H
 #define KC_VMAS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -19,6 +20,8 @@ struct kc_vma {
 	uint64_t start;
 	uint64_t end;
 	uint64_t anon_huge_bytes;	/* smaps AnonHugePages: PMD-mapped THP */
+	bool nohugepage;		/* VM_NOHUGEPAGE: opted out of THP */
+	bool hugepage;			/* VM_HUGEPAGE: MADV_HUGEPAGE given */
 };
 
 struct kc_vma_list {
@@ -31,8 +34,8 @@ struct kc_vma_list {
  * kc_vmas_read() - the eligible mappings of @pid in address order: private,
  * readable and writable, not backed by a file (anonymous, [heap] or
  * [anon:NAME]), and by their VmFlags not shared, I/O, PFN- or mixed-mapped,
- * hugetlb, VM_NOHUGEPAGE, a stack or a special mapping (what the module's
- * kc_vma_eligible() accepts). Returns 0 or -errno (-ESRCH: no such
+ * hugetlb, a stack or a special mapping (what the module's
+ * kc_vma_eligible() accepts); VM_NOHUGEPAGE ones included, flagged. Returns 0 or -errno (-ESRCH: no such
  * process), with a message in the per-thread slot. Free with
  * kc_vmas_free() in either case.
  */

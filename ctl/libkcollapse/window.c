@@ -45,8 +45,8 @@ static int kc_window_pmd(const struct kc_window_reader *r, uint64_t win,
 	ret = kc_huge_shape(r->huge, r->buf);
 	if (ret < 0)
 		return ret;
-	out->pmd_mapped = ret == KC_SHAPE_HUGE_ZERO ||
-			  (ret == KC_SHAPE_THP && whole_thp_trusted);
+	/* The huge zero page's entries are not data pages: empty. */
+	out->pmd_mapped = ret == KC_SHAPE_THP && whole_thp_trusted;
 	return 0;
 }
 

@@ -230,7 +230,7 @@ wait_in_flight() {
 accounting() {
 	local got
 	got=$(jq '[.chunks, .collapsed + .alreadyHuge + .skippedEmpty +
-		.skippedSparse + .failedNomem + .failedBusy + .failedAgain +
+		.skippedSparse + .skippedOptedOut + .failedNomem + .failedBusy + .failedAgain +
 		.failedIneligible + .failedOther + (.candidates - .collapsed -
 		.failedNomem - .failedBusy - .failedAgain - .failedIneligible -
 		.failedOther), .skipped, .chunks - .collapsed - .alreadyHuge]' -c "$1")
@@ -338,7 +338,7 @@ note "reply: $(cat "$tmp/c.json")"
 check "collapse: 200, JSON" eval '[[ $status == 200 ]] && grep -qi "^Content-Type: application/json" "$tmp/c.json.h"'
 check "the orchestrator's client decodes it (integers)" \
 	eval '"$KCD_DECODE" <"$tmp/c.json" >"$tmp/d.out" && cat "$tmp/d.out" | sed "s/^/# /" &&
-		grep -Eq "^regions=6 chunks=52 collapsed=$((36 + 4 - huge_windows)) skipped=12 alreadyHuge=$huge_windows elapsedMs=[0-9]+$" "$tmp/d.out"'
+		grep -Eq "^regions=7 chunks=56 collapsed=$((36 + 4 - huge_windows)) skipped=16 alreadyHuge=$huge_windows elapsedMs=[0-9]+$" "$tmp/d.out"'
 check "operationNs: the engine's part of elapsedNs" \
 	eval '[[ $(jq ".operationNs > 0 and .operationNs <= .elapsedNs" "$tmp/c.json") == true ]]'
 check "engine userspace, done, not timed out" \
@@ -346,6 +346,8 @@ check "engine userspace, done, not timed out" \
 check "accounting: chunks = sum of outcomes" accounting "$tmp/c.json"
 check "skipped empty 12, sparse 0, no failures" \
 	eq classes "$(jq -c '[.skippedEmpty, .skippedSparse, .failedNomem + .failedBusy + .failedAgain + .failedIneligible + .failedOther]' "$tmp/c.json")" "[12,0,0]"
+check "the VM_NOHUGEPAGE VMA is covered: its 4 windows opted out, measured" \
+	eq optedOut "$(jq -c '[.skippedOptedOut, .afterComplete]' "$tmp/c.json")" "[4,true]"
 check "framesBefore == pagemap (kcollapsectl frames)" eq framesBefore "$(j "$tmp/c.json" framesBefore)" "$(j "$tmp/fb.json" frames)"
 check "framesAfter == pagemap" eq framesAfter "$(j "$tmp/c.json" framesAfter)" "$(j "$tmp/fa.json" frames)"
 check "presentBytesBefore == pagemap" eq present "$(j "$tmp/c.json" presentBytesBefore)" "$(j "$tmp/fb.json" presentBytes)"
@@ -354,11 +356,11 @@ check "AnonHugePages (smaps) == (collapsed + alreadyHuge) x 2 MiB" \
 	eq AnonHugePages "$(huge_kb "$WL" "$WL_OUT" dense frag sparse empty mixed huge)" \
 	"$(( ($(j "$tmp/c.json" collapsed) + $(j "$tmp/c.json" alreadyHuge)) * 2048 ))"
 check "VM_NOHUGEPAGE VMA untouched" eq nohuge "$(huge_kb "$WL" "$WL_OUT" nohuge)" 0
-check "presentBytesAfter == AnonHugePages" eq presentAfter "$(j "$tmp/c.json" presentBytesAfter)" \
-	"$(( $(huge_kb "$WL" "$WL_OUT" dense frag sparse empty mixed huge) * 1024 ))"
+check "presentBytesAfter == AnonHugePages + the nohuge VMA's pages" eq presentAfter "$(j "$tmp/c.json" presentBytesAfter)" \
+	"$(( $(huge_kb "$WL" "$WL_OUT" dense frag sparse empty mixed huge) * 1024 + 512 * 4096 ))"
 check "workload pages intact" wl_verify "$WL" "$WL_OUT"
 check "log: one structured line for it" \
-	eval 'grep -c "event=collapse status=200 .*pid=$WL .*engine=userspace stop=done regions=6 chunks=52" "$MAIN_LOG" | grep -qx 1'
+	eval 'grep -c "event=collapse status=200 .*pid=$WL .*engine=userspace stop=done regions=7 chunks=56" "$MAIN_LOG" | grep -qx 1'
 check "again: everything already huge" \
 	eval '[[ $(post "$tmp/c2.json" -d "$(body "$WL")") == 200 ]] &&
 		[[ $(jq -c "[.alreadyHuge, .collapsed, .candidates]" "$tmp/c2.json") == "[40,0,0]" ]]'

@@ -134,6 +134,7 @@ static void test_request_rejects(void)
 	CHECK(rejects("{\"markHugepage\": 1}", "markHugepage"));
 	CHECK(rejects("{\"dryRun\": \"yes\"}", "dryRun"));
 	CHECK(rejects("{\"rangeStart\": -1}", "rangeStart"));
+	CHECK(rejects("{\"rangeStart\": 4097}", "rangeStart"));
 	CHECK(rejects("{\"rangeLen\": 0}", "rangeLen"));
 	CHECK(rejects("{\"Pid\": 1}", "Pid"));
 	CHECK(rejects("{\"mode\": \"Pack\"}", "mode"));
@@ -337,15 +338,24 @@ static void test_targets(void)
 static void test_metrics(void)
 {
 	struct kc_result r = { .collapsed = 3, .already_huge = 2,
-			       .skipped_empty = 1, .frames_before = 70,
-			       .frames_after = 35,
+			       .skipped_empty = 1, .skipped_opted_out = 4,
+			       .frames_before = 70,
 			       .stop_reason = KC_STOP_DEADLINE };
+	struct kc_result done = { .frames_before = 70, .frames_after = 35,
+				  .after_complete = true };
 	struct kcd_metrics m;
 	size_t len;
 	char *s;
 
 	kcd_metrics_init(&m);
 	kcd_metrics_op(&m, &r, 0.2);
+	/* Stopped early: no after-measurement to show. */
+	s = kcd_metrics_render(&m, 1, &len);
+	CHECK(s && strstr(s, "kcollapsed_last_frames_before 70\n"));
+	CHECK(s && !strstr(s, "kcollapsed_last_frames_after"));
+	CHECK(s && strstr(s, "kcollapsed_windows_total{outcome=\"skipped_opted_out\"} 4\n"));
+	free(s);
+	kcd_metrics_op(&m, &done, 30.0);
 	kcd_metrics_op(&m, NULL, 0.0);
 	kcd_metrics_http(&m, 200);
 	kcd_metrics_http(&m, 401);
@@ -358,7 +368,7 @@ static void test_metrics(void)
 	CHECK(s && strstr(s, "kcollapsed_windows_total{outcome=\"collapsed\"} 3\n"));
 	CHECK(s && strstr(s, "kcollapsed_operation_duration_seconds_bucket{le=\"0.1\"} 0\n"));
 	CHECK(s && strstr(s, "kcollapsed_operation_duration_seconds_bucket{le=\"0.25\"} 1\n"));
-	CHECK(s && strstr(s, "kcollapsed_operation_duration_seconds_count 1\n"));
+	CHECK(s && strstr(s, "kcollapsed_operation_duration_seconds_count 2\n"));
 	CHECK(s && strstr(s, "kcollapsed_last_frames_before 70\n"));
 	CHECK(s && strstr(s, "kcollapsed_last_frames_after 35\n"));
 	CHECK(s && strstr(s, "kcollapsed_operations_in_flight 1\n"));

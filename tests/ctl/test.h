@@ -80,9 +80,11 @@ void t_skip(const char *why);
 	X(test_classify_rules)			\
 	X(test_userspace_collapse)		\
 	X(test_userspace_pte_mapped_thp)	\
+	X(test_userspace_opt_outs)		\
 	X(test_userspace_stops)			\
 	X(test_userspace_lock)			\
 	X(test_userspace_errors)		\
+	X(test_userspace_scaling)		\
 	X(test_engine_select)			\
 	X(test_cli_engine)
 

@@ -75,12 +75,14 @@ void test_json_result(void)
 		"packLeftPinned", "packLeftShared", "packLeftThp",
 		"packLeftDense", "packLeftBusy", "packDenseFrames",
 		"packDestFrames", "packBytesCopied", "packAllocFailed",
+		"skippedOptedOut", "afterComplete",
 	};
 	struct kc_result res = {
 		.regions = 7, .chunks = 100, .candidates = 60, .collapsed = 40,
 		.already_huge = 10, .skipped_empty = 20, .skipped_sparse = 10,
 		.failed_nomem = 1, .failed_busy = 2, .failed_again = 3,
-		.failed_ineligible = 4, .failed_other = 10,
+		.failed_ineligible = 4, .failed_other = 5,
+		.skipped_opted_out = 5,
 		.elapsed_ns = 428600000, .frames_before = 1586,
 		.frames_after = 465, .present_before = 5ULL << 30,
 		.present_after = 6ULL << 30, .stop_reason = KC_STOP_DEADLINE,
@@ -89,7 +91,7 @@ void test_json_result(void)
 		.pack_left_pinned = 11, .pack_dest_frames = 6,
 		.pack_bytes_copied = 3000 * 4096ULL,
 	};
-	struct json_object *obj;
+	struct json_object *obj, *v;
 	size_t i;
 
 	obj = round_trip(ctl_result_json(&res));
@@ -108,7 +110,7 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "collapsed"), 40);
 	CHECK_INT(get_int(obj, "alreadyHuge"), 10);
 	CHECK_INT(get_int(obj, "skipped"), 100 - 40 - 10);
-	CHECK_INT(get_int(obj, "skipped"), 20 + 10 + 1 + 2 + 3 + 4 + 10);
+	CHECK_INT(get_int(obj, "skipped"), 20 + 10 + 5 + 1 + 2 + 3 + 4 + 5);
 	CHECK_INT(get_int(obj, "elapsedMs"), 429);
 
 	CHECK_INT(get_int(obj, "candidates"), 60);
@@ -118,7 +120,11 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "failedBusy"), 2);
 	CHECK_INT(get_int(obj, "failedAgain"), 3);
 	CHECK_INT(get_int(obj, "failedIneligible"), 4);
-	CHECK_INT(get_int(obj, "failedOther"), 10);
+	CHECK_INT(get_int(obj, "failedOther"), 5);
+	CHECK_INT(get_int(obj, "skippedOptedOut"), 5);
+	CHECK(json_object_object_get_ex(obj, "afterComplete", &v) &&
+	      json_object_is_type(v, json_type_boolean) &&
+	      !json_object_get_boolean(v));
 	CHECK_INT(get_int(obj, "elapsedNs"), 428600000);
 	CHECK_INT(get_int(obj, "framesBefore"), 1586);
 	CHECK_INT(get_int(obj, "framesAfter"), 465);
@@ -261,10 +267,9 @@ void test_human_result(void)
 		.regions = 3, .chunks = 10, .candidates = 6, .collapsed = 4,
 		.already_huge = 1, .skipped_empty = 3, .skipped_sparse = 1,
 		.failed_again = 1, .elapsed_ns = 428123456,
-		.frames_before = 1586, .frames_after = 465,
-		.present_before = 3ULL << 20, .present_after = 12ULL << 20,
+		.frames_before = 1586, .present_before = 3ULL << 20,
 		.stop_reason = KC_STOP_DEADLINE, .marked = 2, .pid = 77,
-		.engine = "kmod",
+		.engine = "kmod", .skipped_opted_out = 2,
 	};
 	char *text = capture_result(&res, false);
 
@@ -279,12 +284,27 @@ void test_human_result(void)
 	CHECK(strstr(text, "    collapsed:            4\n"));
 	CHECK(strstr(text, "    already huge:         1\n"));
 	CHECK(strstr(text, "    skipped:              5\n"));
+	CHECK(strstr(text, "      opted out of THP:   2\n"));
+	/* Stopped early: no after-measurement, and no 0 shown as one. */
+	CHECK(strstr(text, "  2 MiB frames:           1586 -> not measured (stopped early)\n"));
+	CHECK(strstr(text, "  present bytes:          3.0 MiB -> not measured (stopped early)\n"));
+	free(text);
+
+	res.stop_reason = KC_STOP_DONE;
+	res.after_complete = true;
+	res.frames_after = 465;
+	res.present_after = 12ULL << 20;
+	text = capture_result(&res, false);
+	CHECK(text != NULL);
+	if (!text)
+		return;
 	CHECK(strstr(text, "  2 MiB frames:           1586 -> 465 (-70.7%)\n"));
 	CHECK(strstr(text, "  present bytes:          3.0 MiB -> 12.0 MiB (+300.0%)\n"));
 	free(text);
 
 	memset(&res, 0, sizeof(res));
 	res.pid = 5;
+	res.after_complete = true;
 	text = capture_result(&res, true);
 	CHECK(text != NULL);
 	if (!text)

@@ -172,8 +172,10 @@ void test_smaps_vmflags(void)
 	CHECK(kc_vmflags_eligible(f));
 	CHECK(f & KC_VMF_HG);
 
+	/* Opted out of THP: still covered (measured, packed), flagged. */
 	CHECK_INT(kc_smaps_vmflags("VmFlags: rd wr mr mw me ac sd nh\n", &f), 0);
-	CHECK(!kc_vmflags_eligible(f));
+	CHECK(kc_vmflags_eligible(f));
+	CHECK(f & KC_VMF_NH);
 	CHECK_INT(kc_smaps_vmflags("VmFlags: rd wr mr mw me gd ac\n", &f), 0);
 	CHECK(!kc_vmflags_eligible(f));				/* stack */
 	CHECK_INT(kc_smaps_vmflags("VmFlags: rd wr sh mr mw me ms sd\n", &f), 0);

@@ -316,7 +316,7 @@ static struct nl_msg *collapse_reply(bool short_u64)
 	nest->nla_type |= NLA_F_NESTED;		/* as the kernel sets it */
 	for (a = KCOLLAPSE_R_REGIONS; a <= KCOLLAPSE_R_MAX; a++) {
 		if (a == KCOLLAPSE_R_STOP_REASON || a == KCOLLAPSE_R_PAD ||
-		    a == KCOLLAPSE_R_MODE)
+		    a == KCOLLAPSE_R_MODE || a == KCOLLAPSE_R_AFTER_COMPLETE)
 			continue;
 		/* nla_put_u64_64bit() may put a PAD attribute first. */
 		ok |= nla_put(msg, KCOLLAPSE_R_PAD, 0, NULL);
@@ -327,6 +327,7 @@ static struct nl_msg *collapse_reply(bool short_u64)
 	}
 	ok |= nla_put_u32(msg, KCOLLAPSE_R_STOP_REASON, KCOLLAPSE_STOP_CANCELLED);
 	ok |= nla_put_u32(msg, KCOLLAPSE_R_MODE, KCOLLAPSE_MODE_AUTO);
+	ok |= nla_put_u32(msg, KCOLLAPSE_R_AFTER_COMPLETE, 0);
 	/* An attribute from a newer module is ignored. */
 	ok |= nla_put(msg, KCOLLAPSE_R_MAX + 3, sizeof(future), &future);
 	nla_nest_end(msg, nest);
@@ -336,6 +337,31 @@ static struct nl_msg *collapse_reply(bool short_u64)
 err:
 	nlmsg_free(msg);
 	return NULL;
+}
+
+/* What a reply of a module without KCOLLAPSE_R_AFTER_COMPLETE parses to. */
+static bool old_module_after_complete(bool frames_after)
+{
+	struct nl_msg *msg = reply_msg(KCOLLAPSE_CMD_COLLAPSE);
+	struct nlattr *tb[KCOLLAPSE_A_MAX + 1];
+	struct kc_result res = { .after_complete = !frames_after };
+	struct nlattr *nest;
+	int ok = 0;
+
+	if (!msg)
+		return !frames_after;
+	nest = nla_nest_start(msg, KCOLLAPSE_A_RESULT);
+	ok |= nest ? 0 : -1;
+	ok |= nla_put_u64(msg, KCOLLAPSE_R_CHUNKS, 3);
+	if (frames_after)
+		ok |= nla_put_u64(msg, KCOLLAPSE_R_FRAMES_AFTER, 0);
+	if (nest)
+		nla_nest_end(msg, nest);
+	if (ok < 0 || kc_reply_parse(nlmsg_hdr(msg), tb) < 0 ||
+	    kc_collapse_parse(tb, &res) < 0)
+		res.after_complete = !frames_after;
+	nlmsg_free(msg);
+	return res.after_complete;
 }
 
 void test_reply_parse(void)
@@ -385,7 +411,13 @@ void test_reply_parse(void)
 	CHECK_U64(res.pack_dest_frames, 1000 + KCOLLAPSE_R_PACK_DEST_FRAMES);
 	CHECK_U64(res.pack_bytes_copied, 1000 + KCOLLAPSE_R_PACK_BYTES_COPIED);
 	CHECK_U64(res.pack_alloc_failed, 1000 + KCOLLAPSE_R_PACK_ALLOC_FAILED);
+	CHECK_U64(res.skipped_opted_out, 1000 + KCOLLAPSE_R_SKIPPED_OPTED_OUT);
+	CHECK(!res.after_complete);
 	nlmsg_free(msg);
+
+	/* An older module: no AFTER_COMPLETE, FRAMES_AFTER means measured. */
+	CHECK(old_module_after_complete(true));
+	CHECK(!old_module_after_complete(false));
 
 	/* A statistic of the wrong size is a malformed reply. */
 	msg = collapse_reply(true);

@@ -29,6 +29,10 @@
 #define WIN (2UL << 20)
 #define PAGE 4096UL
 
+#define MARK_REMOTE_ERROR "--mark-hugepage needs the kcollapse module for " \
+	"another process: the userspace engine cannot MADV_HUGEPAGE a " \
+	"remote process; load the module or drop --mark-hugepage"
+
 /* What the child puts in each window of its region. */
 enum fill {
 	FILL_EMPTY,
@@ -36,6 +40,7 @@ enum fill {
 	FILL_DENSE,	/* every page, 4 KiB pages */
 	FILL_THP,	/* one THP from a fault (MADV_HUGEPAGE) */
 	FILL_THP_PTE,	/* a THP whose PMD was split by mprotect() */
+	FILL_DENSE_NH,	/* every page, then MADV_NOHUGEPAGE (opted out) */
 };
 
 struct child {
@@ -69,10 +74,12 @@ static void child_fill(struct child *c, const enum fill *fills)
 			touch(c->base, w * 512 + 1);
 			touch(c->base, w * 512 + 100);
 			touch(c->base, w * 512 + 511);
-		} else if (fills[w] == FILL_DENSE) {
+		} else if (fills[w] == FILL_DENSE || fills[w] == FILL_DENSE_NH) {
 			for (i = 0; i < 512; i++)
 				touch(c->base, w * 512 + i);
 		}
+		if (fills[w] == FILL_DENSE_NH)
+			madvise(c->base + w * WIN, WIN, MADV_NOHUGEPAGE);
 	}
 	/* THP allowed again: for the faults below and for MADV_COLLAPSE. */
 	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
@@ -106,6 +113,7 @@ static bool child_verify(const struct child *c, const enum fill *fills)
 			size_t page = w * 512 + i;
 			bool set = fills[w] == FILL_DENSE || fills[w] == FILL_THP ||
 				   fills[w] == FILL_THP_PTE ||
+				   fills[w] == FILL_DENSE_NH ||
 				   (fills[w] == FILL_SPARSE &&
 				    (i == 1 || i == 100 || i == 511));
 
@@ -115,6 +123,24 @@ static bool child_verify(const struct child *c, const enum fill *fills)
 		}
 	}
 	return true;
+}
+
+/*
+ * 'm': the userspace engine with KC_MARK_HUGEPAGE on the child itself,
+ * over its region: the one target it may MADV_HUGEPAGE. Replies with the
+ * return value and the result.
+ */
+static bool child_mark_self(const struct child *c)
+{
+	struct kc_collapse_req req = {
+		.pid = getpid(), .range_start = (uintptr_t)c->base,
+		.range_len = c->nwin * WIN, .flags = KC_MARK_HUGEPAGE,
+	};
+	struct kc_result res;
+	int ret = kc_collapse_userspace(&req, NULL, &res);
+
+	return write(c->ack, &ret, sizeof(ret)) == sizeof(ret) &&
+	       write(c->ack, &res, sizeof(res)) == sizeof(res);
 }
 
 static void child_main(struct child *c, const enum fill *fills)
@@ -127,7 +153,12 @@ static void child_main(struct child *c, const enum fill *fills)
 	while (read(c->cmd, &cmd, 1) == 1) {
 		char a = cmd == 'v' ? (child_verify(c, fills) ? 'y' : 'n') : 'x';
 
-		if (write(c->ack, &a, 1) != 1 || cmd == 'x')
+		/* 'd': opt the whole process out of THP. */
+		if (cmd == 'd')
+			a = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) ? 'n' : 'y';
+		if (cmd == 'm' && !child_mark_self(c))
+			break;
+		if (cmd != 'm' && (write(c->ack, &a, 1) != 1 || cmd == 'x'))
 			break;
 	}
 	_exit(0);
@@ -164,12 +195,32 @@ static bool child_start(struct child *c, const enum fill *fills, size_t nwin)
 	return read(c->ack, &r, 1) == 1 && r == 'r';
 }
 
+static bool child_do(struct child *c, char cmd);
+
 static bool child_verify_ok(struct child *c)
+{
+	return child_do(c, 'v');
+}
+
+/* Ask the child to do @cmd ('d', ...), true if it says it did. */
+static bool child_do(struct child *c, char cmd)
 {
 	char r = 0;
 
-	return write(c->cmd, "v", 1) == 1 && read(c->ack, &r, 1) == 1 &&
+	return write(c->cmd, &cmd, 1) == 1 && read(c->ack, &r, 1) == 1 &&
 	       r == 'y';
+}
+
+/* The child's own KC_MARK_HUGEPAGE run (child_mark_self()). */
+static int child_mark(struct child *c, struct kc_result *res)
+{
+	int ret = -EIO;
+
+	if (write(c->cmd, "m", 1) != 1 ||
+	    read(c->ack, &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(c->ack, res, sizeof(*res)) != sizeof(*res))
+		return -EIO;
+	return ret;
 }
 
 static void child_stop(struct child *c)
@@ -260,9 +311,9 @@ void test_classify_rules(void)
 	CHECK_INT(kc_outcome_from_errno(-EINVAL), KC_OUT_INELIGIBLE);
 	CHECK_INT(kc_outcome_from_errno(-EFAULT), KC_OUT_OTHER);
 
-	kc_result_count(&r, KC_OUT_COLLAPSED);
-	kc_result_count(&r, KC_OUT_NOMEM);
-	kc_result_count(&r, KC_OUT_DRY_RUN);
+	kc_result_count(&r, KC_OUT_COLLAPSED, 1);
+	kc_result_count(&r, KC_OUT_NOMEM, 1);
+	kc_result_count(&r, KC_OUT_DRY_RUN, 1);
 	CHECK_U64(r.chunks, 3);
 	CHECK_U64(r.collapsed, 1);
 	CHECK_U64(r.failed_nomem, 1);
@@ -382,6 +433,81 @@ void test_userspace_pte_mapped_thp(void)
 	child_stop(&c);
 }
 
+/*
+ * THP opt-outs: VM_NOHUGEPAGE memory is measured but its candidates are
+ * counted, not collapsed; PR_SET_THP_DISABLE opts out every window;
+ * KC_MARK_HUGEPAGE on the process itself lifts the first, not the second.
+ */
+void test_userspace_opt_outs(void)
+{
+	static const enum fill fills[] = { FILL_DENSE, FILL_DENSE_NH, FILL_DENSE };
+	struct kc_collapse_req req;
+	struct kc_frames fr;
+	struct kc_result res;
+	struct child c;
+	int i;
+
+	use_run_dir();
+	CHECK(child_start(&c, fills, 3));
+	req = child_req(&c);
+	CHECK_INT(kc_frames(c.pid, req.range_start, req.range_len, &fr), 0);
+	CHECK_U64(fr.regions, 3);
+	CHECK_U64(fr.present_pages, 3 * 512);
+	CHECK_U64(fr.live_windows, 3);
+
+	/*
+	 * Dry runs; one with mark-hugepage marks nothing, so the opt-out
+	 * stands there too, as in the module.
+	 */
+	for (i = 0; i < 2; i++) {
+		req.flags = KC_DRY_RUN | (i ? KC_MARK_HUGEPAGE : 0);
+		CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+		CHECK_U64(res.regions, 3);
+		CHECK_U64(res.chunks, 3);
+		CHECK_U64(res.candidates, 2);
+		CHECK_U64(res.skipped_opted_out, 1);
+		CHECK_U64(kc_result_skipped(&res), 3);
+		CHECK_U64(res.present_before, 3 * WIN);
+		CHECK_U64(res.marked, 0);
+	}
+
+	req.flags = 0;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	CHECK_U64(res.chunks, 3);
+	CHECK_U64(res.collapsed, 2);
+	CHECK_U64(res.skipped_opted_out, 1);
+	CHECK(res.after_complete);
+	CHECK_U64(res.present_after, 3 * WIN);
+	CHECK_U64(child_anon_huge_kb(&c), 2 * 2048);
+
+	/* The process itself may: the VM_NOHUGEPAGE mapping is marked too. */
+	CHECK_INT(child_mark(&c, &res), 0);
+	CHECK_U64(res.marked, 3);
+	CHECK_U64(res.already_huge, 2);
+	CHECK_U64(res.collapsed, 1);
+	CHECK_U64(res.skipped_opted_out, 0);
+	CHECK_U64(res.frames_after, 3);
+	CHECK_U64(child_anon_huge_kb(&c), 3 * 2048);
+	CHECK(child_verify_ok(&c));
+	child_stop(&c);
+
+	/* PR_SET_THP_DISABLE: every candidate opted out, marked or not. */
+	CHECK(child_start(&c, fills, 3));
+	req = child_req(&c);
+	CHECK(child_do(&c, 'd'));
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	CHECK_U64(res.candidates, 0);
+	CHECK_U64(res.skipped_opted_out, 3);
+	CHECK_U64(res.frames_after, res.frames_before);
+	CHECK_INT(child_mark(&c, &res), 0);
+	CHECK_U64(res.marked, 3);
+	CHECK_U64(res.collapsed, 0);
+	CHECK_U64(res.skipped_opted_out, 3);
+	CHECK_U64(child_anon_huge_kb(&c), 0);
+	CHECK(child_verify_ok(&c));
+	child_stop(&c);
+}
+
 struct canceller {
 	struct kc_op *op;
 	pid_t pid;
@@ -423,7 +549,10 @@ void test_userspace_stops(void)
 	setenv("KCOLLAPSE_TEST_PACE_US", "30000", 1);
 	CHECK_INT(kc_op_new(&k.op), 0);
 
-	/* Cancelled before it starts: measured, no window. */
+	/*
+	 * Cancelled before it starts: the before-measurement stops at its
+	 * first check, no window, no after-measurement.
+	 */
 	CHECK(child_start(&c, dense8, 8));
 	req = child_req(&c);
 	kc_op_cancel(k.op);
@@ -431,8 +560,9 @@ void test_userspace_stops(void)
 	CHECK_INT(kc_collapse_with(KC_ENGINE_USERSPACE, &req, k.op, &res), 0);
 	CHECK_INT(res.stop_reason, KC_STOP_CANCELLED);
 	CHECK_U64(res.chunks, 0);
-	CHECK(res.frames_before > 0);
-	CHECK_U64(res.frames_after, res.frames_before);
+	CHECK_U64(res.frames_before, 0);
+	CHECK_U64(res.frames_after, 0);
+	CHECK(!res.after_complete);
 	kc_op_free(k.op);
 
 	/* Cancelled from another thread, then from "another process". */
@@ -445,6 +575,10 @@ void test_userspace_stops(void)
 		pthread_join(t, NULL);
 		CHECK_INT(res.stop_reason, KC_STOP_CANCELLED);
 		CHECK(res.chunks >= 1 && res.chunks < 8);
+		CHECK(res.frames_before > 0);
+		CHECK(!res.after_complete);
+		CHECK_U64(res.frames_after, 0);
+		CHECK_U64(res.present_after, 0);
 		kc_op_free(k.op);
 	}
 
@@ -453,6 +587,7 @@ void test_userspace_stops(void)
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
 	CHECK_INT(res.stop_reason, KC_STOP_DEADLINE);
 	CHECK(res.chunks >= 1 && res.chunks < 8);
+	CHECK(!res.after_complete);
 	CHECK(child_verify_ok(&c));
 	child_stop(&c);
 
@@ -471,6 +606,7 @@ void test_userspace_stops(void)
 	CHECK_INT(res.stop_reason, KC_STOP_TARGET_EXITED);
 	CHECK(res.chunks < 8);
 	CHECK_U64(res.frames_after, 0);
+	CHECK(!res.after_complete);
 	while (wait(NULL) > 0)
 		;
 	c.pid = 0;
@@ -556,7 +692,26 @@ void test_userspace_errors(void)
 	req.min_fill = 0;
 	req.flags = KC_MARK_HUGEPAGE;
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EOPNOTSUPP);
-	CHECK(strstr(kc_last_error(NULL), "MADV_HUGEPAGE") != NULL);
+	CHECK_STR(kc_last_error(NULL), MARK_REMOTE_ERROR);
+	/* Auto without a module is the userspace engine: the same refusal. */
+	if (access("/sys/module/kcollapse", F_OK) != 0) {
+		CHECK_INT(kc_collapse_with(KC_ENGINE_AUTO, &req, NULL, &res),
+			  -EOPNOTSUPP);
+		CHECK_STR(kc_last_error(NULL), MARK_REMOTE_ERROR);
+	}
+	/* An unaligned start is refused before any engine runs. */
+	req.flags = 0;
+	req.range_start += 1;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EINVAL);
+	CHECK(strstr(kc_last_error(NULL), "not page aligned") != NULL);
+	CHECK_INT(kc_collapse_with(KC_ENGINE_AUTO, &req, NULL, &res), -EINVAL);
+	CHECK(strstr(kc_last_error(NULL), "not page aligned") != NULL);
+	req.range_start -= 1;
+	/* A length is rounded up to whole pages. */
+	req.range_len = WIN - PAGE + 1;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	CHECK_U64(res.chunks, 1);
+	req.range_len = WIN;
 	/* A dry run does not mark anything: accepted, like the module. */
 	req.flags = KC_MARK_HUGEPAGE | KC_DRY_RUN;
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
@@ -630,7 +785,11 @@ void test_cli_engine(void)
 	snprintf(args, sizeof(args), "collapse %d --engine userspace "
 		 "--mark-hugepage", (int)c.pid);
 	CHECK_INT(ctl(out, sizeof(out), args), 1);
-	CHECK(strstr(out, "process_madvise() cannot apply MADV_HUGEPAGE") != NULL);
+	CHECK(strstr(out, MARK_REMOTE_ERROR) != NULL);
+	snprintf(args, sizeof(args), "collapse %d --engine userspace --range "
+		 "0x%lx:4M", (int)c.pid, (unsigned long)(uintptr_t)c.base + 1);
+	CHECK_INT(ctl(out, sizeof(out), args), 1);
+	CHECK(strstr(out, "is not page aligned") != NULL);
 	snprintf(args, sizeof(args), "cancel %d --engine userspace", (int)c.pid);
 	CHECK_INT(ctl(out, sizeof(out), args), 0);
 	CHECK(strstr(out, "no running operation") != NULL);

@@ -53,7 +53,8 @@ extern "C" {
 #define KC_ENGINE_NAME_LEN 16
 
 /* kc_collapse_req.flags */
-#define KC_MARK_HUGEPAGE (1u << 0)	/* MADV_HUGEPAGE the covered VMAs first */
+#define KC_MARK_HUGEPAGE (1u << 0)	/* MADV_HUGEPAGE the covered VMAs first,
+					 * VM_NOHUGEPAGE ones included */
 #define KC_DRY_RUN	 (1u << 1)	/* classify only, change nothing */
 
 /* Why a collapse stopped; same values as enum kcollapse_stop_reason. */
@@ -84,9 +85,11 @@ struct kc_handle;
 
 struct kc_collapse_req {
 	pid_t pid;		/* any thread id of the target, caller's pid ns */
-	uint64_t range_start;	/* start of the covered range (default 0) */
-	uint64_t range_len;	/* length of the range; 0 = to the end;
-				 * start + len must not wrap past 2^64 */
+	uint64_t range_start;	/* start of the covered range (default 0);
+				 * page aligned, else -EINVAL (both engines) */
+	uint64_t range_len;	/* length of the range, rounded up to whole
+				 * pages; 0 = to the end; start + len must
+				 * not wrap past 2^64 */
 	uint32_t deadline_ms;	/* 0 = no deadline */
 	uint32_t min_fill;	/* 1..512 present 4 KiB pages; 0 = module default */
 	uint32_t flags;		/* KC_MARK_HUGEPAGE | KC_DRY_RUN */
@@ -100,8 +103,19 @@ struct kc_collapse_req {
  * Statistics of one collapse. Every window reached is counted in exactly
  * one outcome:
  *   chunks = collapsed + already_huge + skipped_empty + skipped_sparse +
- *            failed_nomem + failed_busy + failed_again +
- *            failed_ineligible + failed_other
+ *            skipped_opted_out + failed_nomem + failed_busy +
+ *            failed_again + failed_ineligible + failed_other
+ * (in a dry run the candidates take the place of collapsed and failed_*).
+ * skipped_opted_out counts the windows that would have been collapsed but
+ * lie in memory the process opted out of THP for (VM_NOHUGEPAGE, unless
+ * KC_MARK_HUGEPAGE cleared it, or PR_SET_THP_DISABLE): collapse mode
+ * respects opt-outs, pack mode ignores them (it makes no hugepage), auto
+ * mode packs such windows. frames_after and present_after are valid only
+ * when after_complete is true: the after-measurement is skipped when the
+ * operation stopped early (stop_reason not KC_STOP_DONE), and cut short by
+ * a stop request that comes during it. A module that does not send
+ * KCOLLAPSE_R_AFTER_COMPLETE (older ones) measured after whenever it sent
+ * KCOLLAPSE_R_FRAMES_AFTER: after_complete is then true.
  * Fields the kernel did not send are 0. The pack_* fields count 4 KiB
  * pages the pack step reached (KC_MODE_PACK, and the sparse windows of
  * KC_MODE_AUTO): each is either moved or left in place for one cause:
@@ -126,7 +140,7 @@ struct kc_result {
 	uint64_t frames_after;		/* distinct 2 MiB frames, after */
 	uint64_t present_before;	/* present anonymous bytes, before */
 	uint64_t present_after;		/* present anonymous bytes, after */
-	uint64_t marked;		/* VMAs given MADV_HUGEPAGE */
+	uint64_t marked;		/* VMAs MADV_HUGEPAGE changed */
 	uint32_t stop_reason;		/* enum kc_stop_reason */
 	pid_t pid;			/* pid the kernel reported */
 	char engine[KC_ENGINE_NAME_LEN];/* "kmod" or "userspace" */
@@ -141,6 +155,9 @@ struct kc_result {
 	uint64_t pack_dest_frames;	/* 2 MiB destination blocks allocated */
 	uint64_t pack_bytes_copied;	/* bytes copied into them */
 	uint64_t pack_alloc_failed;	/* order-9 allocations that failed */
+	uint64_t skipped_opted_out;	/* candidates not tried: THP opt-out */
+	bool after_complete;		/* frames_after and present_after are
+					 * a complete measurement (else 0) */
 };
 
 struct kc_info {
@@ -233,14 +250,19 @@ KC_API const char *kc_last_error(const struct kc_handle *h);
  *
  * Mappings considered, the same as the module's: private, readable and
  * writable, not backed by a file (anonymous, [heap] or [anon:NAME]), and
- * not VM_NOHUGEPAGE, hugetlb, I/O or PFN-mapped; [stack], [vdso], [vvar],
- * [vsyscall] and shared mappings are not. Pages counted: present, not shared
- * (pagemap bit 61 clear) and not the shared zero page (a read fault maps
- * it: it holds no data). Needs CAP_SYS_ADMIN to see physical frame
- * numbers: returns -EPERM if every present page reads PFN 0. Also -ESRCH
- * (no such process, or it exited), -EACCES, -ENOMEM, -EIO.
- * Cost: 8 bytes of pagemap are read per 4 KiB page of the eligible
- * mappings in the range, present or not (1/512 of their size).
+ * not hugetlb, I/O or PFN-mapped; VM_NOHUGEPAGE ones included (an opt-out
+ * of THP keeps collapses away, not measurements or packing); [stack],
+ * [vdso], [vvar], [vsyscall] and shared mappings are not. Pages counted:
+ * present, not shared (pagemap bit 61 clear) and not the shared zero page
+ * or the huge zero page (a read fault maps them: they hold no data).
+ * Needs CAP_SYS_ADMIN to see physical frame numbers: returns -EPERM if
+ * every present page reads PFN 0. Also -ESRCH (no such process, or it
+ * exited), -EACCES, -ENOMEM, -EIO.
+ * Cost: on Linux 6.7+ the PAGEMAP_SCAN ioctl finds the present pages by
+ * walking the page tables and only their 8-byte pagemap entries are read:
+ * it follows the present pages and page tables, not the address space.
+ * Before (Debian 12's 6.1): 8 bytes of pagemap per 4 KiB of address space
+ * of the covered mappings, present or not (1/512 of their size).
  * Thread safe; the message for an error is in kc_last_error(NULL).
  */
 KC_API int kc_frames(pid_t pid, uint64_t range_start, uint64_t range_len,
@@ -255,7 +277,7 @@ KC_API const char *kc_stop_reason_name(uint32_t reason);
 /*
  * kc_result_skipped() - the orchestrator's "skipped": windows reached that
  * are neither collapsed nor already huge (chunks - collapsed -
- * already_huge, 0 if the counts are inconsistent).
+ * already_huge, 0 if the counts are inconsistent), opted-out ones too.
  */
 KC_API uint64_t kc_result_skipped(const struct kc_result *res);
 
@@ -326,9 +348,14 @@ KC_API int kc_collapse_with(enum kc_engine engine,
 
 /*
  * kc_collapse_userspace() - the fallback engine, without the module:
+ * 0. with KC_MARK_HUGEPAGE (not a dry run), on the calling process only:
+ *    madvise(MADV_HUGEPAGE) of the covered mappings not VM_HUGEPAGE yet
+ *    (counted in marked), VM_NOHUGEPAGE ones included;
  * 1. the eligible mappings (the module's selection) from /proc/PID/smaps,
  *    frames and present bytes before from /proc/PID/pagemap (kc_frames());
- * 2. for each 2 MiB window, from the pagemap entries read just before:
+ * 2. for each 2 MiB window, from the pagemap entries read just before
+ *    (with PAGEMAP_SCAN, windows without a present page are counted as
+ *    empty without being read):
  *    empty (no present page but the zero page), already huge (mapped by
  *    one PMD: the PAGEMAP_SCAN ioctl's PAGE_IS_HUGE where the kernel has
  *    it, Linux 6.7+; before that, a whole THP mapped in order, per
@@ -336,10 +363,20 @@ KC_API int kc_collapse_with(enum kc_engine engine,
  *    for every such window), sparse (fewer present pages than min_fill)
  *    or a candidate, collapsed with process_madvise(MADV_COLLAPSE) and
  *    counted by the errno it returns, the same mapping as the module's;
- * 3. frames after, as before.
+ *    a candidate in a VM_NOHUGEPAGE mapping, or in a process with
+ *    PR_SET_THP_DISABLE (/proc/PID/status THP_enabled: 0), is counted in
+ *    skipped_opted_out and not tried (kc_opted_out_outcome());
+ * 3. frames after, as before, only if every window was reached
+ *    (after_complete).
  * Cancellation (kc_op_cancel(), or kc_cancel_userspace() from another
  * process), the deadline and the target's exit are checked between
- * windows; the statistics so far are returned with the stop reason.
+ * windows and, in the measurements, between pieces of at most 64 Ki
+ * pages (a few milliseconds); the statistics so far are returned with
+ * the stop reason. A stop during the measurement before leaves no window
+ * reached and frames_before covering what was measured until then.
+ * Cost: as kc_frames() for each measurement; the windows add one 4 KiB
+ * pagemap read per window with a present page (before Linux 6.7: per
+ * window).
  *
  * At most one userspace operation per target process, across processes:
  * each holds an OFD lock on KCOLLAPSE_RUN_DIR/TGID.lock (default
@@ -347,18 +384,23 @@ KC_API int kc_collapse_with(enum kc_engine engine,
  *
  * Needs CAP_SYS_ADMIN (physical frame numbers and /proc/kpageflags) and
  * what process_madvise() needs: CAP_SYS_NICE and ptrace read access to
- * the target. It cannot apply MADV_HUGEPAGE to another process, so
- * KC_MARK_HUGEPAGE (without KC_DRY_RUN) is refused with -EOPNOTSUPP; it
- * cannot move pages either, so KC_MODE_PACK and KC_MODE_AUTO are refused
- * with -EOPNOTSUPP too.
- * Errors: -EINVAL (bad request, kernel thread), -ESRCH (no such process,
- * or no address space), -EPERM, -EBUSY, -EOPNOTSUPP (MARK_HUGEPAGE; or no
+ * the target. It cannot apply MADV_HUGEPAGE to another process
+ * (process_madvise() refuses it), so KC_MARK_HUGEPAGE (without
+ * KC_DRY_RUN) for any target but the calling process is refused up front
+ * with -EOPNOTSUPP and a message saying to load the module or drop the
+ * flag, rather than collapsing less than asked; it cannot move pages
+ * either, so KC_MODE_PACK and KC_MODE_AUTO are refused with -EOPNOTSUPP
+ * too.
+ * Errors: -EINVAL (bad request, unaligned range start, kernel thread),
+ * -ESRCH (no such process, or no address space), -EPERM, -EBUSY,
+ * -EOPNOTSUPP (MARK_HUGEPAGE on another process; or no
  * process_madvise(MADV_COLLAPSE) before Linux 6.1), -ENOMEM, -EIO.
  * Unlike the module it works from a snapshot of the mappings taken at the
  * start, and runs the collapses in the caller's context (a fatal signal
  * kills the caller between two windows, with nothing reported).
- * For tests: KCOLLAPSE_NO_PAGEMAP_SCAN=1 forces the /proc/kpageflags
- * detection, and KCOLLAPSE_TEST_PACE_US=N (< 1000000) pauses N us after
+ * For tests: KCOLLAPSE_NO_PAGEMAP_SCAN=1 forces the Linux 6.1 ways (every
+ * pagemap entry read, /proc/kpageflags detection), and
+ * KCOLLAPSE_TEST_PACE_US=N (< 1000000) pauses N us after
  * every window.
  */
 KC_API int kc_collapse_userspace(const struct kc_collapse_req *req,
