@@ -64,6 +64,7 @@ void t_skip(const char *why);
 	X(test_frames_ignores_ineligible)	\
 	X(test_frames_no_such_pid)		\
 	X(test_frames_hidden_pfns)		\
+	X(test_frames_scan_and_stops)		\
 	X(test_json_result)			\
 	X(test_json_frames_info)		\
 	X(test_names)				\
@@ -80,6 +81,7 @@ void t_skip(const char *why);
 	X(test_classify_rules)			\
 	X(test_userspace_collapse)		\
 	X(test_userspace_pte_mapped_thp)	\
+	X(test_userspace_huge_zero)		\
 	X(test_userspace_opt_outs)		\
 	X(test_userspace_stops)			\
 	X(test_userspace_lock)			\

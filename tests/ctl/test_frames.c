@@ -20,6 +20,7 @@
 
 #include <kcollapse/kcollapse.h>
 
+#include "frames.h"
 #include "test.h"
 
 #define WIN (2UL << 20)
@@ -329,4 +330,68 @@ void test_frames_hidden_pfns(void)
 		return;
 	}
 	CHECK_INT(WEXITSTATUS(status), 0);
+}
+
+/* A stop that comes at the @after-th question. */
+struct stop_after {
+	unsigned int asked;
+	unsigned int after;
+};
+
+static uint32_t stop_at(const void *arg)
+{
+	struct stop_after *s = (struct stop_after *)arg;
+
+	return ++s->asked >= s->after ? KC_STOP_DEADLINE : 0;
+}
+
+/* kc_frames_measure() of our own region, stopping at question @after. */
+static int measure_stopping(const struct region *r, unsigned int after,
+			    struct kc_frames *fr)
+{
+	struct stop_after s = { .after = after };
+	const struct kc_stop stop = { stop_at, &s };
+	struct kc_vma_list vmas;
+	struct kc_pagemap pm;
+	int ret;
+
+	ret = kc_vmas_read(getpid(), &vmas);
+	if (!ret)
+		ret = kc_pagemap_open(&pm, getpid());
+	if (!ret) {
+		ret = kc_frames_measure(&pm, &vmas, (uintptr_t)r->base,
+					(uintptr_t)r->base + r->len, &stop, fr);
+		kc_pagemap_close(&pm);
+	}
+	kc_vmas_free(&vmas);
+	return ret;
+}
+
+/*
+ * Both ways of finding the pages (PAGEMAP_SCAN, or every pagemap entry
+ * as before Linux 6.7) count the same; and a measurement asks whether to
+ * stop before each piece of work, reporting what it measured until then.
+ */
+void test_frames_scan_and_stops(void)
+{
+	struct kc_frames scan, legacy, fr;
+	struct region r;
+
+	CHECK(region_map(&r, 2));
+	touch(&r);
+	CHECK_INT(kc_frames(getpid(), (uintptr_t)r.base, r.len, &scan), 0);
+	setenv("KCOLLAPSE_NO_PAGEMAP_SCAN", "1", 1);
+	CHECK_INT(kc_frames(getpid(), (uintptr_t)r.base, r.len, &legacy), 0);
+	unsetenv("KCOLLAPSE_NO_PAGEMAP_SCAN");
+	CHECK_U64(scan.present_pages, legacy.present_pages);
+	CHECK_U64(scan.frames, legacy.frames);
+	CHECK_U64(scan.live_windows, legacy.live_windows);
+	CHECK_U64(scan.regions, legacy.regions);
+
+	CHECK_INT(measure_stopping(&r, 1, &fr), KC_STOP_DEADLINE);
+	CHECK_U64(fr.present_pages, 0);
+	CHECK_U64(fr.regions, 1);
+	CHECK_INT(measure_stopping(&r, 1000, &fr), 0);
+	CHECK_U64(fr.present_pages, scan.present_pages);
+	region_unmap(&r);
 }

@@ -41,6 +41,7 @@ enum fill {
 	FILL_THP,	/* one THP from a fault (MADV_HUGEPAGE) */
 	FILL_THP_PTE,	/* a THP whose PMD was split by mprotect() */
 	FILL_DENSE_NH,	/* every page, then MADV_NOHUGEPAGE (opted out) */
+	FILL_HUGE_ZERO,	/* MADV_HUGEPAGE, one read: the huge zero page */
 };
 
 struct child {
@@ -86,6 +87,10 @@ static void child_fill(struct child *c, const enum fill *fills)
 	for (w = 0; w < c->nwin; w++) {
 		char *win = c->base + w * WIN;
 
+		if (fills[w] == FILL_HUGE_ZERO) {
+			madvise(win, WIN, MADV_HUGEPAGE);
+			(void)*(volatile char *)win;
+		}
 		if (fills[w] != FILL_THP && fills[w] != FILL_THP_PTE)
 			continue;
 		madvise(win, WIN, MADV_HUGEPAGE);
@@ -241,6 +246,22 @@ static struct kc_collapse_req child_req(const struct child *c)
 		.range_start = (uintptr_t)c->base,
 		.range_len = c->nwin * WIN,
 	};
+}
+
+/*
+ * A dry run of the child's region with PAGEMAP_SCAN (where the kernel has
+ * it) and one without, as before Linux 6.7.
+ */
+static void dry_run_both(const struct child *c, struct kc_result *scan,
+			 struct kc_result *legacy)
+{
+	struct kc_collapse_req req = child_req(c);
+
+	req.flags = KC_DRY_RUN;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, scan), 0);
+	setenv("KCOLLAPSE_NO_PAGEMAP_SCAN", "1", 1);
+	CHECK_INT(kc_collapse_userspace(&req, NULL, legacy), 0);
+	unsetenv("KCOLLAPSE_NO_PAGEMAP_SCAN");
 }
 
 /* AnonHugePages (kB) of the child's mappings meeting its region. */
@@ -401,12 +422,7 @@ void test_userspace_pte_mapped_thp(void)
 		t_skip("no THP at fault time here");
 		return;
 	}
-	req = child_req(&c);
-	req.flags = KC_DRY_RUN;
-	CHECK_INT(kc_collapse_userspace(&req, NULL, &scan), 0);
-	setenv("KCOLLAPSE_NO_PAGEMAP_SCAN", "1", 1);
-	CHECK_INT(kc_collapse_userspace(&req, NULL, &legacy), 0);
-	unsetenv("KCOLLAPSE_NO_PAGEMAP_SCAN");
+	dry_run_both(&c, &scan, &legacy);
 	CHECK_U64(scan.already_huge, 1);
 	CHECK_U64(legacy.already_huge, 1);
 	CHECK_U64(legacy.candidates, 1);
@@ -414,22 +430,42 @@ void test_userspace_pte_mapped_thp(void)
 
 	CHECK(child_start(&c, pte, 2));
 	CHECK_INT(child_anon_huge_kb(&c), 0);
-	req = child_req(&c);
-	req.flags = KC_DRY_RUN;
-	CHECK_INT(kc_collapse_userspace(&req, NULL, &scan), 0);
-	setenv("KCOLLAPSE_NO_PAGEMAP_SCAN", "1", 1);
-	CHECK_INT(kc_collapse_userspace(&req, NULL, &legacy), 0);
-	unsetenv("KCOLLAPSE_NO_PAGEMAP_SCAN");
+	dry_run_both(&c, &scan, &legacy);
 	CHECK_U64(scan.already_huge, 0);
 	CHECK_U64(scan.candidates, 2);
 	CHECK_U64(legacy.already_huge, 0);
 	CHECK_U64(legacy.candidates, 2);
 	/* Collapsing it makes a PMD mapping; the data stays. */
-	req.flags = 0;
+	req = child_req(&c);
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &scan), 0);
 	CHECK_U64(scan.collapsed, 2);
 	CHECK_INT(child_anon_huge_kb(&c), 2 * 2048);
 	CHECK(child_verify_ok(&c));
+	child_stop(&c);
+}
+
+/*
+ * A read fault in a VM_HUGEPAGE mapping may map the huge zero page: no
+ * data, so an empty window and no frame, as the module counts it, with
+ * either way of telling huge windows apart.
+ */
+void test_userspace_huge_zero(void)
+{
+	static const enum fill fills[] = { FILL_HUGE_ZERO, FILL_DENSE };
+	struct kc_result scan, legacy;
+	struct child c;
+
+	use_run_dir();
+	CHECK(child_start(&c, fills, 2));
+	dry_run_both(&c, &scan, &legacy);
+	CHECK_U64(scan.skipped_empty, 1);
+	CHECK_U64(scan.already_huge, 0);
+	CHECK_U64(scan.candidates, 1);
+	CHECK_U64(scan.present_before, WIN);
+	CHECK_U64(scan.frames_before, legacy.frames_before);
+	CHECK_U64(legacy.skipped_empty, 1);
+	CHECK_U64(legacy.already_huge, 0);
+	CHECK_U64(legacy.present_before, WIN);
 	child_stop(&c);
 }
 
