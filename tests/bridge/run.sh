@@ -411,9 +411,13 @@ check "deadline: 200 with partial statistics" \
 	eval '[[ $status == 200 && $(jq -r "[.stopReason, .timedOut] | @tsv" "$tmp/dl.json") == "deadline	true" ]]'
 check "deadline: stopped early" lt chunks "$(j "$tmp/dl.json" chunks)" "$BIG_WINDOWS"
 check "deadline: accounting" accounting "$tmp/dl.json"
+check "deadline: no after-measurement (afterComplete false, framesAfter 0)" \
+	eq after "$(jq -c '[.afterComplete, .framesAfter, .presentBytesAfter]' "$tmp/dl.json")" "[false,0,0]"
 check "deadline: AnonHugePages matches the partial statistics" \
 	eq AnonHugePages "$(huge_kb "$BIG" "$BIG_OUT" sparse)" "$(( $(j "$tmp/dl.json" collapsed) * 2048 ))"
 check "deadline: metrics count it" eq deadline "$(metric 'kcollapsed_operations_total{result="deadline"}')" 1
+check "unaligned rangeStart: 400 naming rangeStart" \
+	eval '[[ $(post "$tmp/r" -d "{\"pid\": $BIG, \"rangeStart\": 4097}") == 400 ]] && err_is "$tmp/r" rangeStart'
 wl_stop "$BIG"
 
 # The daemon's default deadline and default targets: pid, pid file, name.
