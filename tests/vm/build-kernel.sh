@@ -36,6 +36,18 @@ if [[ -f $out/.kc-done ]]; then
 	exit 0
 fi
 
+# Two builds at once (two checkouts, two guests) would trample each other
+# and the source tree they share: one at a time, and whoever waited looks
+# again, since the build it waited for may be the one it wants.
+mkdir -p "$cache/kernel-build"
+exec 8>"$cache/kernel-build/.lock"
+flock 8
+if [[ -f $out/.kc-done ]]; then
+	log "$flavour kernel cached in $out (built meanwhile)"
+	echo "$out"
+	exit 0
+fi
+
 if [[ ! -f $src/.kc-extracted ]]; then
 	log "unpacking $tarball"
 	rm -rf "$src"
@@ -43,11 +55,6 @@ if [[ ! -f $src/.kc-extracted ]]; then
 	tar -xJf "$tarball" -C "$src" --strip-components=1
 	touch "$src/.kc-extracted"
 fi
-
-# Two builds of one key at once would trample each other.
-mkdir -p "$cache/kernel-build"
-exec 8>"$cache/kernel-build/.lock-$flavour"
-flock 8
 
 log "building $flavour kernel ($srcver, fragments key $key) in $out"
 start=$SECONDS
