@@ -20,7 +20,7 @@
 #    and collects more, checks again, twice, and exits 0 when told;
 #  - the kernel log has no report.
 # One "row" line per run, for BENCHMARKS.md.
-# kc-timeout: 2400
+# kc-timeout: 1200
 . ./lib.sh
 RT=/opt/kc-runtimes
 [ -f $RT/targets ] ||
@@ -32,7 +32,7 @@ pack_dry=$(kcollapsectl collapse $$ --mode pack --dry-run --json 2>&1) ||
 
 # Smaller heaps on the debug kernel: KASAN and friends make every
 # allocation and page-table walk several times slower.
-if [ -d /sys/kernel/debug/kunit ]; then MIB=${KC_RT_MIB:-48}; else MIB=${KC_RT_MIB:-96}; fi
+if [ -d /sys/kernel/debug/kunit ]; then MIB=${KC_RT_MIB:-32}; else MIB=${KC_RT_MIB:-96}; fi
 SCATTER_MIB=$((MIB * 4))
 KEEP=12
 RUNTIMES=${KC_RT_ONLY:-go python node jvm}
