@@ -1,0 +1,86 @@
+package kcollapse
+
+import (
+	"math"
+	"time"
+
+	"github.com/mdlayher/netlink"
+)
+
+// Options are a COLLAPSE request's parameters; the zero value is the
+// module's defaults: the whole address space, no deadline, min fill 1,
+// collapse mode, nothing marked, a real run.
+type Options struct {
+	// RangeStart (page aligned) and RangeLen bound the addresses covered;
+	// RangeLen 0 means to the end of the address space.
+	RangeStart uint64
+	RangeLen   uint64
+	// Deadline stops the operation after this long with its partial
+	// statistics (StopDeadline). 0: none, unless ctx has a deadline (see
+	// Client.Collapse). Sent in whole milliseconds, rounded up.
+	Deadline time.Duration
+	// MinFill: fewest present 4 KiB pages (1..512) a window needs to be
+	// collapsed; 0 means the module's default (1).
+	MinFill uint32
+	// MarkHugepage first applies MADV_HUGEPAGE to the covered VMAs, as
+	// the in-process method does, clearing THP opt-outs (VM_NOHUGEPAGE).
+	MarkHugepage bool
+	// DryRun classifies only.
+	DryRun bool
+	Mode   Mode
+	// AutoThreshold (1..512) is ModeAuto's collapse/pack split; 0 means
+	// the module's default (448). Only sent in ModeAuto: the module
+	// refuses it in the other modes.
+	AutoThreshold uint32
+}
+
+// deadlineMs is d in whole milliseconds, rounded up so that a short
+// positive deadline does not become 0 ("none"), capped to the u32.
+func deadlineMs(d time.Duration) uint32 {
+	if d <= 0 {
+		return 0
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(ms)
+}
+
+// encodeCollapse builds a COLLAPSE request's attributes. Values the
+// module checks (alignment, bounds) are left to it: its extended-ACK
+// message names the attribute.
+func encodeCollapse(pid int, o Options) ([]byte, error) {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(attrPID, uint32(pid))
+	if o.RangeStart != 0 {
+		ae.Uint64(attrRangeStart, o.RangeStart)
+	}
+	if o.RangeLen != 0 {
+		ae.Uint64(attrRangeLen, o.RangeLen)
+	}
+	if ms := deadlineMs(o.Deadline); ms != 0 {
+		ae.Uint32(attrDeadlineMs, ms)
+	}
+	if o.MinFill != 0 {
+		ae.Uint32(attrMinFill, o.MinFill)
+	}
+	if o.MarkHugepage {
+		ae.Flag(attrMarkHugepage, true)
+	}
+	if o.DryRun {
+		ae.Flag(attrDryRun, true)
+	}
+	ae.Uint32(attrMode, uint32(o.Mode))
+	if o.Mode == ModeAuto && o.AutoThreshold != 0 {
+		ae.Uint32(attrAutoThreshold, o.AutoThreshold)
+	}
+	return ae.Encode()
+}
+
+// encodePid builds a CANCEL request's attributes.
+func encodePid(pid int) ([]byte, error) {
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(attrPID, uint32(pid))
+	return ae.Encode()
+}
