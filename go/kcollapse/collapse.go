@@ -32,6 +32,9 @@ func (c *Client) Collapse(ctx context.Context, pid int, opts Options) (Result, e
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	if err := checkPid("collapse", pid); err != nil {
+		return Result{}, err
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		left := time.Until(dl)
 		if left <= 0 {

@@ -3,6 +3,7 @@ package kcollapse
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"syscall"
 
@@ -76,4 +77,13 @@ func errnoOf(err error) error {
 		return errno
 	}
 	return err
+}
+
+// checkPid refuses what the module would with a less telling message
+// (pid 0 is "integer out of range" there).
+func checkPid(op string, pid int) error {
+	if pid <= 0 || pid > math.MaxInt32 {
+		return &Error{Op: op, Pid: pid, Err: syscall.EINVAL, Message: "pid must be a positive process id"}
+	}
+	return nil
 }

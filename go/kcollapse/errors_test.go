@@ -90,3 +90,18 @@ func TestCancelErrorsAreWrapped(t *testing.T) {
 		t.Errorf("cancel: %d, %v; want 0 and os.ErrNotExist", n, err)
 	}
 }
+
+func TestNonPositivePidRefusedBeforeSending(t *testing.T) {
+	k := &fakeKernel{t: t, fn: func(uint8, []byte) ([]byte, error) {
+		t.Error("a request was sent for pid 0")
+		return nil, nil
+	}}
+	cl := k.client()
+	defer cl.Close()
+	if _, err := cl.Collapse(context.Background(), 0, Options{}); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("collapse pid 0: %v, want EINVAL", err)
+	}
+	if _, err := cl.Cancel(-1); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("cancel pid -1: %v, want EINVAL", err)
+	}
+}

@@ -56,6 +56,9 @@ func (c *Client) Info() (Info, error) {
 // started it, to stop; it returns how many it told (0 or 1). A live
 // process with nothing running is not an error.
 func (c *Client) Cancel(pid int) (cancelled int, err error) {
+	if err := checkPid("cancel", pid); err != nil {
+		return 0, err
+	}
 	data, err := encodePid(pid)
 	if err != nil {
 		return 0, wrapErr("cancel", pid, err)

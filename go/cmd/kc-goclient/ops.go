@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ func parse(name string, args []string) (*opFlags, kcollapse.Options, error) {
 	fs.StringVar(&f.token, "token", "", "handler: the access token")
 	if err := fs.Parse(args); err != nil {
 		return nil, kcollapse.Options{}, err
+	}
+	if f.pid == 0 {
+		f.pid = os.Getpid()
 	}
 	o := kcollapse.Options{MarkHugepage: f.mark, MinFill: uint32(f.minFill)}
 	var err error
