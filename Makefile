@@ -32,6 +32,7 @@ tools:
 	$(MAKE) -C bridge SANITIZE=$(SANITIZE) tools
 	$(MAKE) -C tests/workload SANITIZE=$(SANITIZE)
 	$(MAKE) -C tests/tools SANITIZE=$(SANITIZE)
+	$(MAKE) -C go
 
 # The module's sources where DKMS expects them; then add, build, install
 # it for the running kernel (or KERNELVER=...). With DESTDIR set (image
@@ -72,6 +73,10 @@ dist:
 
 style:
 	bash scripts/checkpatch.sh
+
+# The Go package (go/README.md): go vet + go test on the host.
+go-check:
+	$(MAKE) -s -C go check
 
 check:
 	bash tests/check.sh
@@ -139,6 +144,7 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	$(CURDIR)/tests/tools/kc-sparse $(CURDIR)/tests/tools/kc-genlping \
+	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style check demo soak vm-test vm-debug-test image-test dkms-install install dist clean
+.PHONY: all module tools style go-check check demo soak vm-test vm-debug-test image-test dkms-install install dist clean

@@ -27,6 +27,9 @@ pkgs=(
 	# real runtimes as guest targets (tests/runtimes/bundle.sh): Go 1.19,
 	# Python 3.11, a jlinked JDK 17; Node.js is downloaded, not installed
 	golang-go python3.11 openjdk-17-jdk-headless binutils
+	# the Go package (go/): built offline in GOPATH mode against these
+	golang-github-mdlayher-genetlink-dev golang-github-mdlayher-netlink-dev
+	golang-golang-x-sys-dev
 )
 
 # installed PKG: true if dpkg considers PKG fully installed.
