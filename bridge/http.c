@@ -45,11 +45,32 @@ struct kcd_conn {
 	char body[KCD_BODY_MAX];
 };
 
-static void kcd_remote(struct MHD_Connection *c, char *buf, size_t len)
+/* The connection's socket, -1 if libmicrohttpd cannot say. */
+static int kcd_conn_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
+/* Who is calling, for the log: "ADDR:PORT" or "unix:uid=U,pid=P". */
+static void kcd_remote(struct kcd *d, struct MHD_Connection *c, char *buf,
+		       size_t len)
 {
 	const union MHD_ConnectionInfo *ci;
 	struct kcd_addr a = { 0 };
+	uid_t uid;
+	pid_t pid;
 
+	if (d->bound.ss.ss_family == AF_UNIX) {
+		if (kcd_peer_cred(kcd_conn_fd(c), &uid, &pid) < 0)
+			snprintf(buf, len, "unix:?");
+		else
+			snprintf(buf, len, "unix:uid=%u,pid=%d",
+				 (unsigned int)uid, (int)pid);
+		return;
+	}
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr) {
 		snprintf(buf, len, "?");
@@ -74,7 +95,10 @@ static enum MHD_Result kcd_respond(struct kcd *d, struct MHD_Connection *c,
 					    MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	if ((type && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	/* As envd: no proxy or client may keep a reply (or a 401). */
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    "no-store") == MHD_NO ||
+	    (type && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 					     type) == MHD_NO) ||
 	    (allow && MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
 					      allow) == MHD_NO)) {
@@ -97,11 +121,12 @@ static enum MHD_Result kcd_error(struct kcd *d, struct MHD_Connection *c,
 	enum MHD_Result ret;
 	char remote[64], q[300];
 	size_t len = 0;
-	char *body = kcd_reply_error(msg, field, &len);
+	char *body = kcd_reply_error(status, msg, field, &len);
 
 	if (log) {
-		kcd_remote(c, remote, sizeof(remote));
-		kcd_log("event=collapse status=%u remote=%s error=%s", status,
+		kcd_remote(d, c, remote, sizeof(remote));
+		kcd_log(status >= 500 ? LOG_ERR : LOG_WARNING,
+			"event=collapse status=%u remote=%s error=%s", status,
 			remote, kcd_log_quote(q, sizeof(q), msg));
 	}
 	ret = kcd_respond(d, c, status, body ? body : "", body ? len : 0,
@@ -137,12 +162,17 @@ static enum MHD_Result kcd_metrics_reply(struct kcd *d,
 	return ret;
 }
 
+static bool kcd_is_get(const char *method)
+{
+	return !strcmp(method, MHD_HTTP_METHOD_GET) ||
+	       !strcmp(method, MHD_HTTP_METHOD_HEAD);
+}
+
 /* The GET endpoints, answered on the first call. */
 static enum MHD_Result kcd_get(struct kcd *d, struct MHD_Connection *c,
 			       enum kcd_route route, const char *method)
 {
-	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
-	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (!kcd_is_get(method))
 		return kcd_error(d, c, 405, "method not allowed", NULL,
 				 "GET, HEAD", false);
 	if (route == KCD_ROUTE_HEALTH)
@@ -158,27 +188,20 @@ static const char *const kcd_auth_msg[] = {
 };
 
 /*
- * POST /collapse, headers only: everything that can be refused before
- * reading a body is refused here (method, token, declared length).
+ * POST /collapse, headers only: what is left to refuse before reading a
+ * body once the caller is known (method, declared length).
  */
 static enum MHD_Result kcd_collapse_headers(struct kcd *d,
 					    struct MHD_Connection *c,
 					    const char *method, void **con_cls)
 {
-	const char *token, *cl;
-	enum kcd_auth auth;
 	struct kcd_conn *cs;
+	const char *cl;
 	char *end;
 
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
 		return kcd_error(d, c, 405, "method not allowed: use POST",
 				 NULL, "POST", true);
-	token = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					    "X-Access-Token");
-	auth = kcd_token_check(&d->token, token);
-	if (auth != KCD_AUTH_OK)
-		return kcd_error(d, c, 401, kcd_auth_msg[auth], NULL, NULL,
-				 true);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
@@ -191,9 +214,73 @@ static enum MHD_Result kcd_collapse_headers(struct kcd *d,
 	if (!cs)
 		return MHD_NO;
 	cs->conn = c;
-	kcd_remote(c, cs->remote, sizeof(cs->remote));
+	kcd_remote(d, c, cs->remote, sizeof(cs->remote));
 	*con_cls = cs;
 	return MHD_YES;
+}
+
+static bool kcd_uid_allowed(const struct kcd_config *cfg, uid_t uid)
+{
+	size_t i;
+
+	if (uid == 0)
+		return true;
+	for (i = 0; i < cfg->nallow_uids; i++)
+		if (cfg->allow_uids[i] == uid)
+			return true;
+	return false;
+}
+
+/* A unix socket: is the peer root or an --allow-uid? */
+static bool kcd_peer_allowed(struct kcd *d, struct MHD_Connection *c)
+{
+	uid_t uid;
+	pid_t pid;
+
+	if (d->bound.ss.ss_family != AF_UNIX)
+		return true;
+	return kcd_peer_cred(kcd_conn_fd(c), &uid, &pid) == 0 &&
+	       kcd_uid_allowed(&d->cfg, uid);
+}
+
+/*
+ * Who may call, decided before the method and the path are looked at, as
+ * envd does: a caller without the token learns nothing, not even which
+ * routes exist (401 for a wrong method or path too). Returns KCD_AUTH_OK
+ * or why not.
+ */
+static enum kcd_auth kcd_authenticate(struct kcd *d, struct MHD_Connection *c,
+				      const char *url, const char *method)
+{
+	char remote[64], q[300];
+
+	if (d->cfg.insecure_no_token) {
+		kcd_remote(d, c, remote, sizeof(remote));
+		kcd_log(LOG_WARNING, "event=insecure remote=%s method=%s "
+			"path=%s msg=\"no token checked (--insecure-no-token, "
+			"tests only)\"", remote,
+			kcd_log_quote(q, sizeof(q), method),
+			kcd_log_quote(q + 150, sizeof(q) - 150, url));
+		return KCD_AUTH_OK;
+	}
+	return kcd_token_check(&d->token, MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, "X-Access-Token"));
+}
+
+/* The caller is refused: 403 (unix peer) or 401 (token), logged. */
+static enum MHD_Result kcd_deny(struct kcd *d, struct MHD_Connection *c,
+				unsigned int status, const char *msg,
+				const char *url, const char *method)
+{
+	char remote[64], qm[40], qu[200];
+
+	kcd_remote(d, c, remote, sizeof(remote));
+	kcd_log(LOG_WARNING, "event=denied status=%u remote=%s method=%s "
+		"path=%s reason=%s", status, remote,
+		kcd_log_quote(qm, sizeof(qm), method),
+		kcd_log_quote(qu, sizeof(qu), url), status == 403 ?
+		"peer-uid" : "token");
+	return kcd_error(d, c, status, msg, NULL, NULL, false);
 }
 
 static enum MHD_Result kcd_first(struct kcd *d, struct MHD_Connection *c,
@@ -202,7 +289,18 @@ static enum MHD_Result kcd_first(struct kcd *d, struct MHD_Connection *c,
 {
 	char q[300];
 	enum kcd_route route = kcd_route(url);
+	enum kcd_auth auth;
 
+	if (!kcd_peer_allowed(d, c))
+		return kcd_deny(d, c, 403, "this uid may not use kcollapsed's "
+				"socket (root only, and --allow-uid)", url,
+				method);
+	/* Liveness, as envd's GET /health: no token, nothing revealed. */
+	if (route == KCD_ROUTE_HEALTH && kcd_is_get(method))
+		return kcd_respond(d, c, 204, "", 0, NULL, NULL);
+	auth = kcd_authenticate(d, c, url, method);
+	if (auth != KCD_AUTH_OK)
+		return kcd_deny(d, c, 401, kcd_auth_msg[auth], url, method);
 	switch (route) {
 	case KCD_ROUTE_COLLAPSE:
 		return kcd_collapse_headers(d, c, method, con_cls);
@@ -212,7 +310,7 @@ static enum MHD_Result kcd_first(struct kcd *d, struct MHD_Connection *c,
 	case KCD_ROUTE_NONE:
 		break;
 	}
-	kcd_log("event=request status=404 path=%s",
+	kcd_log(LOG_INFO, "event=request status=404 path=%s",
 		kcd_log_quote(q, sizeof(q), url));
 	return kcd_error(d, c, 404, "no such endpoint (POST /collapse, "
 			 "GET /health, GET /metrics)", NULL, NULL, false);
@@ -264,8 +362,8 @@ static int kcd_pids(struct kcd *d, const struct kcd_request *req,
 	}
 	if (!d->cfg.ntargets) {
 		snprintf(why, why_len, "no pid in the request and no default "
-			 "targets (--target-pid, --target-pidfile, "
-			 "--target-comm)");
+			 "targets (start kcollapsed with --target or "
+			 "--target-cgroup)");
 		return -EINVAL;
 	}
 	if (kcd_targets_resolve(d->cfg.targets, d->cfg.ntargets, pids, why,
@@ -278,23 +376,22 @@ static int kcd_pids(struct kcd *d, const struct kcd_request *req,
 static enum MHD_Result kcd_run(struct kcd *d, struct MHD_Connection *c,
 			       struct kcd_conn *cs, struct kcd_op *op)
 {
-	const union MHD_ConnectionInfo *ci;
-	int err;
+	int err, fd;
 
 	cs->op = op;
 	op->done = kcd_op_done;
 	op->done_arg = cs;
 	snprintf(op->remote, sizeof(op->remote), "%s", cs->remote);
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci)
-		kcd_watch_add(&d->watch, op, ci->connect_fd);
+	fd = kcd_conn_fd(c);
+	if (fd >= 0)
+		kcd_watch_add(&d->watch, op, fd);
 	/* Before the worker exists: it may resume us at once. */
 	MHD_suspend_connection(c);
 	err = kcd_op_start(op);
 	if (err < 0) {
 		kcd_watch_remove(&d->watch, op);
 		op->status = 500;
-		op->body = kcd_reply_error("cannot start a worker thread",
+		op->body = kcd_reply_error(500, "cannot start a worker thread",
 					   NULL, &op->body_len);
 		MHD_resume_connection(c);
 	}
@@ -309,14 +406,18 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 	struct kcd_error err;
 	struct kcd_pids pids;
 	struct kcd_op *op;
+	uint64_t start_ns = kcd_now_ns();
 	char why[256];
 	int ret;
 
 	if (cs->too_large)
 		return kcd_error(d, c, 413, "body larger than 4096 bytes",
 				 NULL, NULL, true);
-	if (kcd_request_parse(cs->body, cs->len, &req, &err) < 0)
+	if (kcd_request_parse(cs->body, cs->len, &req, &err) < 0 ||
+	    kcd_request_defaults(&req, d->cfg.mode, d->cfg.min_fill,
+				 d->cfg.auto_threshold, &err) < 0)
 		return kcd_error(d, c, 400, err.msg, err.field, NULL, true);
+	/* Resolving targets (systemctl, /proc) counts against the deadline. */
 	ret = kcd_pids(d, &req, &pids, why, sizeof(why));
 	if (ret == -ENOMEM)
 		return MHD_NO;
@@ -334,6 +435,7 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 		kcd_pids_free(&pids);
 		return MHD_NO;
 	}
+	op->start_ns = start_ns;
 	ret = kcd_ops_claim(&d->ops, op);
 	if (ret < 0) {
 		const char *msg = ret == -EBUSY ? op->targets[0].msg :
@@ -402,7 +504,7 @@ static void kcd_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	kcd_log("event=http-error msg=%s", kcd_log_quote(q, sizeof(q), msg));
+	kcd_log(LOG_WARNING, "event=http-error msg=%s", kcd_log_quote(q, sizeof(q), msg));
 }
 
 int kcd_http_start(struct kcd *d)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <kcollapse/kcollapse.h>
 
@@ -27,13 +28,25 @@
 #define KCD_MAX_OPS_DEFAULT	4u
 #define KCD_MAX_OPS_LIMIT	KCD_WATCH_MAX
 
+#define KCD_ALLOW_UID_MAX	16
+
 struct kcd_config {
 	struct kcd_addr listen;
 	const char *listen_text;
 	const char *token_file;
+	/* Tests only: nobody's token is checked (logged loudly). */
+	bool insecure_no_token;
+	/* A unix socket whose peers are checked may go without a token. */
+	bool unix_no_token;
+	uid_t allow_uids[KCD_ALLOW_UID_MAX];	/* unix peers besides root */
+	size_t nallow_uids;
 	uint32_t deadline_ms;		/* default request deadline, 0: none */
 	unsigned int max_ops;		/* requests running at once */
 	enum kc_engine engine;
+	/* What a body without "mode", "minFill", "autoThreshold" gets. */
+	uint32_t mode;			/* KCD_MODE_* */
+	uint32_t min_fill;		/* 0: the engine's default */
+	uint32_t auto_threshold;	/* 0: the engine's default */
 	struct kcd_target_spec *targets;
 	size_t ntargets;
 };

@@ -7,10 +7,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include "listen.h"
 
@@ -32,6 +36,20 @@ static int kcd_parse_port(const char *s, in_port_t *port)
 	return 0;
 }
 
+static int kcd_unix_parse(const char *path, struct kcd_addr *out)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)&out->ss;
+
+	/* Absolute: a relative one would depend on the working directory. */
+	if (path[0] != '/' || strlen(path) >= sizeof(un->sun_path))
+		return -EINVAL;
+	un->sun_family = AF_UNIX;
+	strcpy(un->sun_path, path);
+	out->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			       strlen(path) + 1);
+	return 0;
+}
+
 int kcd_addr_parse(const char *s, struct kcd_addr *out)
 {
 	char host[INET6_ADDRSTRLEN + 1];
@@ -41,6 +59,8 @@ int kcd_addr_parse(const char *s, struct kcd_addr *out)
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -EINVAL;
+	if (!strncmp(s, "unix:", 5))
+		return kcd_unix_parse(s + 5, out);
 	if (*s == '[') {
 		const char *close = strchr(s, ']');
 
@@ -111,12 +131,67 @@ void kcd_addr_format(const struct kcd_addr *a, char *buf, size_t len)
 
 		inet_ntop(AF_INET, &a4->sin_addr, host, sizeof(host));
 		snprintf(buf, len, "%s:%u", host, ntohs(a4->sin_port));
+	} else if (a->ss.ss_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const void *)&a->ss;
+
+		snprintf(buf, len, "unix:%s", un->sun_path);
 	} else {
 		snprintf(buf, len, "?");
 	}
 }
 
-int kcd_listen(const struct kcd_addr *a, struct kcd_addr *bound)
+/* Is a process listening on the unix socket @a? */
+static bool kcd_unix_alive(const struct kcd_addr *a)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool alive;
+
+	if (fd < 0)
+		return true;	/* cannot tell: leave it alone */
+	alive = connect(fd, (const struct sockaddr *)&a->ss, a->len) == 0 ||
+		errno != ECONNREFUSED;
+	close(fd);
+	return alive;
+}
+
+static int kcd_listen_unix(int fd, const struct kcd_addr *a, mode_t mode)
+{
+	const struct sockaddr_un *un = (const void *)&a->ss;
+
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+		if (errno != EADDRINUSE || kcd_unix_alive(a))
+			return -1;
+		/* A socket file nobody listens on: left by a crash. */
+		if (unlink(un->sun_path) < 0 ||
+		    bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)
+			return -1;
+	}
+	/* The peer credential check decides; the mode only narrows it. */
+	return chmod(un->sun_path, mode);
+}
+
+void kcd_unlisten(const struct kcd_addr *a)
+{
+	const struct sockaddr_un *un = (const void *)&a->ss;
+
+	if (a->ss.ss_family == AF_UNIX)
+		unlink(un->sun_path);
+}
+
+int kcd_peer_cred(int fd, uid_t *uid, pid_t *pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	*uid = cred.uid;
+	*pid = cred.pid;
+	return 0;
+}
+
+int kcd_listen(const struct kcd_addr *a, struct kcd_addr *bound,
+	       mode_t unix_mode)
 {
 	int fd, one = 1, err;
 
@@ -124,6 +199,12 @@ int kcd_listen(const struct kcd_addr *a, struct kcd_addr *bound)
 		    0);
 	if (fd < 0)
 		return -errno;
+	if (a->ss.ss_family == AF_UNIX) {
+		if (kcd_listen_unix(fd, a, unix_mode) < 0 || listen(fd, 64) < 0)
+			goto err;
+		*bound = *a;
+		return fd;
+	}
 	/* Restart right away after a crash, even with old connections. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto err;

@@ -7,23 +7,46 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
 
 #include "log.h"
 
 #define KCD_LOG_LINE 1024
 
-void kcd_log(const char *fmt, ...)
+static bool kcd_journal;
+
+void kcd_log_init(void)
 {
-	static const char prefix[] = "kcollapsed: ";
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	/* systemd.exec(5): only if stderr is still the stream it names
+	 * (not redirected since), prefixes are understood. */
+	kcd_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		      fstat(STDERR_FILENO, &st) == 0 &&
+		      (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+}
+
+void kcd_log(int prio, const char *fmt, ...)
+{
 	char line[KCD_LOG_LINE];
-	size_t len = sizeof(prefix) - 1;
+	size_t len;
 	va_list ap;
 	int n;
 
-	memcpy(line, prefix, len);
+	if (kcd_journal)
+		len = (size_t)snprintf(line, sizeof(line), "<%d>kcollapsed: ",
+				       prio & LOG_PRIMASK);
+	else
+		len = (size_t)snprintf(line, sizeof(line), "kcollapsed: ");
 	va_start(ap, fmt);
 	n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
 	va_end(ap);

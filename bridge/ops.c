@@ -14,7 +14,7 @@
 #include "log.h"
 #include "reply.h"
 
-static uint64_t kcd_now_ns(void)
+uint64_t kcd_now_ns(void)
 {
 	struct timespec ts;
 

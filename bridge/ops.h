@@ -67,6 +67,9 @@ struct kcd_ops {
 	bool closing;
 };
 
+/* kcd_now_ns() - CLOCK_MONOTONIC in ns: when a request started. */
+uint64_t kcd_now_ns(void);
+
 void kcd_ops_init(struct kcd_ops *ops, unsigned int max);
 void kcd_ops_destroy(struct kcd_ops *ops);
 

@@ -133,8 +133,8 @@ static struct json_object *kcd_target_json(const struct kcd_target_result *t)
 	if (!obj)
 		return NULL;
 	if (!kcd_add(obj, "pid", json_object_new_int(t->pid)) ||
-	    !kcd_add(obj, "error", json_object_new_string(t->msg)) ||
-	    !kcd_add(obj, "status", json_object_new_int((int)t->status))) {
+	    !kcd_add(obj, "code", json_object_new_int((int)t->status)) ||
+	    !kcd_add(obj, "message", json_object_new_string(t->msg))) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -180,14 +180,17 @@ static char *kcd_json_string(struct json_object *obj, size_t *len)
 	return out;
 }
 
-char *kcd_reply_error(const char *msg, const char *field, size_t *len)
+char *kcd_reply_error(unsigned int status, const char *msg, const char *field,
+		      size_t *len)
 {
 	struct json_object *obj = json_object_new_object();
 
 	if (!obj)
 		return NULL;
-	if (!kcd_add(obj, "error", json_object_new_string(msg)) ||
-	    !kcd_add(obj, "field", json_object_new_string(field ? field : ""))) {
+	if (!kcd_add(obj, "code", json_object_new_int((int)status)) ||
+	    !kcd_add(obj, "message", json_object_new_string(msg)) ||
+	    (field && *field &&
+	     !kcd_add(obj, "field", json_object_new_string(field)))) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -250,13 +253,49 @@ void kcd_reply_build(struct kcd_op *op)
 		op->body = kcd_json_string(kcd_result_json(op), &op->body_len);
 	} else {
 		op->status = first_err->status;
-		op->body = kcd_reply_error(first_err->msg, first_err->field,
-					   &op->body_len);
+		op->body = kcd_reply_error(op->status, first_err->msg,
+					   first_err->field, &op->body_len);
 	}
 	if (!op->body) {
 		op->status = 500;
 		op->body = NULL;
 		op->body_len = 0;
+	}
+}
+
+/*
+ * Several targets (a cgroup, a name): one line per process before the
+ * totals, so that the journal says which process gave what.
+ */
+static void kcd_log_targets(const struct kcd_op *op)
+{
+	char q[300];
+	size_t i;
+
+	if (op->ntargets < 2)
+		return;
+	for (i = 0; i < op->ntargets; i++) {
+		const struct kcd_target_result *t = &op->targets[i];
+		const struct kc_result *r = &t->res;
+
+		if (!kcd_ran(t)) {
+			kcd_log(LOG_WARNING, "event=collapse-target remote=%s "
+				"pid=%d status=%u error=%s", op->remote,
+				(int)t->pid, t->status,
+				kcd_log_quote(q, sizeof(q), t->msg));
+			continue;
+		}
+		kcd_log(LOG_INFO, "event=collapse-target remote=%s pid=%d "
+			"engine=%s stop=%s notStarted=%d regions=%" PRIu64
+			" chunks=%" PRIu64 " collapsed=%" PRIu64 " alreadyHuge=%"
+			PRIu64 " skipped=%" PRIu64 " framesBefore=%" PRIu64
+			" framesAfter=%" PRIu64 " elapsedMs=%" PRIu64,
+			op->remote, (int)t->pid,
+			r->engine[0] ? r->engine : "none",
+			kc_stop_reason_name(r->stop_reason), (int)t->skipped,
+			r->regions, r->chunks, r->collapsed, r->already_huge,
+			kc_result_skipped(r), r->frames_before, r->frames_after,
+			r->elapsed_ns / 1000000);
 	}
 }
 
@@ -269,9 +308,11 @@ void kcd_reply_account(const struct kcd_op *op)
 	char q[300];
 
 	kcd_total(op, &sum);
+	kcd_log_targets(op);
 	if (t) {
 		kcd_metrics_op(&op->d->metrics, NULL, seconds);
-		kcd_log("event=collapse status=%u remote=%s pid=%d targets=%zu "
+		kcd_log(op->status >= 500 ? LOG_ERR : LOG_WARNING,
+			"event=collapse status=%u remote=%s pid=%d targets=%zu "
 			"error=%s elapsedMs=%" PRIu64 " clientGone=%d",
 			op->status, op->remote, (int)t->pid,
 			op->ntargets, kcd_log_quote(q, sizeof(q), t->msg),
@@ -280,7 +321,7 @@ void kcd_reply_account(const struct kcd_op *op)
 		return;
 	}
 	kcd_metrics_op(&op->d->metrics, &sum, seconds);
-	kcd_log("event=collapse status=200 remote=%s pid=%d targets=%zu "
+	kcd_log(LOG_INFO, "event=collapse status=200 remote=%s pid=%d targets=%zu "
 		"engine=%s stop=%s regions=%" PRIu64 " chunks=%" PRIu64
 		" collapsed=%" PRIu64 " alreadyHuge=%" PRIu64 " skipped=%"
 		PRIu64 " framesBefore=%" PRIu64 " framesAfter=%" PRIu64

@@ -28,10 +28,11 @@ void kcd_reply_build(struct kcd_op *op);
 void kcd_reply_account(const struct kcd_op *op);
 
 /*
- * kcd_reply_error() - {"error": @msg, "field": @field} (@field NULL or
- * "" for none: then "field" is ""). Returns a malloc()ed string and its
- * length, or NULL without memory.
+ * kcd_reply_error() - {"code": @status, "message": @msg, "field": @field}
+ * ("field" only when @field is neither NULL nor ""). Returns a malloc()ed
+ * string and its length, or NULL without memory.
  */
-char *kcd_reply_error(const char *msg, const char *field, size_t *len);
+char *kcd_reply_error(unsigned int status, const char *msg, const char *field,
+		      size_t *len);
 
 #endif /* KCD_REPLY_H */

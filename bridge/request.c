@@ -116,6 +116,7 @@ static int kcd_get_mode(struct json_object *v, struct kcd_request *req,
 			if ((size_t)json_object_get_string_len(v) ==
 			    strlen(names[i]) && !strcmp(s, names[i])) {
 				req->mode = i;
+				req->mode_set = true;
 				return 0;
 			}
 		}
@@ -175,9 +176,31 @@ static int kcd_members(struct json_object *obj, struct kcd_request *req,
 	if (req->range_start % (uint64_t)sysconf(_SC_PAGESIZE))
 		return kcd_fail(err, "rangeStart",
 				"rangeStart must be page aligned");
-	if (req->auto_threshold && req->mode != KCD_MODE_AUTO)
+	if (req->auto_threshold && req->mode_set && req->mode != KCD_MODE_AUTO)
 		return kcd_fail(err, "autoThreshold",
 				"autoThreshold needs \"mode\": \"auto\"");
+	return 0;
+}
+
+int kcd_request_defaults(struct kcd_request *req, uint32_t mode,
+			 uint32_t min_fill, uint32_t auto_threshold,
+			 struct kcd_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	if (!req->mode_set)
+		req->mode = mode;
+	if (!req->min_fill)
+		req->min_fill = min_fill;
+	if (req->mode != KCD_MODE_AUTO) {
+		/* The daemon's threshold is for its own auto mode only. */
+		if (req->auto_threshold)
+			return kcd_fail(err, "autoThreshold", "autoThreshold "
+					"needs \"mode\": \"auto\" (this "
+					"daemon's default mode is not auto)");
+		return 0;
+	}
+	if (!req->auto_threshold)
+		req->auto_threshold = auto_threshold;
 	return 0;
 }
 

@@ -4,8 +4,10 @@
  *   {"pid": N, "deadlineMs": N, "minFill": N, "markHugepage": bool,
  *    "dryRun": bool, "rangeStart": N, "rangeLen": N,
  *    "mode": "collapse"|"pack"|"auto", "autoThreshold": N}
- * autoThreshold (1..512) is only accepted with "mode": "auto".
- * Every field is optional; an empty body means all defaults. Strict:
+ * autoThreshold (1..512) is refused with a "mode" other than "auto".
+ * Every field is optional; an empty body means all defaults (the
+ * daemon's --target, --mode, --min-fill, --auto-threshold, --deadline-ms:
+ * kcd_request_defaults()). Strict:
  * numbers must be JSON integers in range, booleans JSON booleans, and an
  * unknown field is an error (a typo must not silently change nothing).
  * Parsed with json-c, never by hand. Pure: fuzzed by fuzz/request.c.
@@ -31,6 +33,7 @@ struct kcd_request {
 	uint64_t range_start;
 	uint64_t range_len;	/* 0: to the end of the address space */
 	uint32_t mode;		/* KCD_MODE_*, the values of enum kc_mode */
+	bool mode_set;		/* the body had "mode" */
 	uint32_t auto_threshold;/* 0: the engine's default (448) */
 };
 
@@ -50,5 +53,15 @@ struct kcd_error {
  */
 int kcd_request_parse(const char *body, size_t len, struct kcd_request *req,
 		      struct kcd_error *err);
+
+/*
+ * kcd_request_defaults() - fill what the body left out with the daemon's
+ * defaults (@mode, @min_fill, @auto_threshold; 0 for the engine's).
+ * Returns 0, or -EINVAL with @err filled in when the result is not a
+ * valid request (autoThreshold where the mode is not auto).
+ */
+int kcd_request_defaults(struct kcd_request *req, uint32_t mode,
+			 uint32_t min_fill, uint32_t auto_threshold,
+			 struct kcd_error *err);
 
 #endif /* KCD_REQUEST_H */

@@ -99,7 +99,7 @@ int kcd_token_init(struct kcd_token *t, const char *path)
 		return 0;
 	err = kcd_token_read(t);
 	if (!err && (t->st.st_mode & (S_IRWXG | S_IRWXO)))
-		kcd_log("event=warning msg=\"token file %s is accessible to "
+		kcd_log(LOG_WARNING, "event=warning msg=\"token file %s is accessible to "
 			"group or others (chmod 600 it)\"", path);
 	return err;
 }
@@ -118,7 +118,7 @@ static void kcd_token_refresh(struct kcd_token *t)
 
 	if (stat(t->path, &st) < 0) {
 		if (t->loaded || !t->error[0])
-			kcd_log("event=token-unavailable error=%s",
+			kcd_log(LOG_ERR, "event=token-unavailable error=%s",
 				kcd_log_quote(q, sizeof(q), strerror(errno)));
 		t->loaded = false;
 		snprintf(t->error, sizeof(t->error), "token file %s: %s",
@@ -128,10 +128,10 @@ static void kcd_token_refresh(struct kcd_token *t)
 	if (t->loaded && kcd_same_file(&st, &t->st))
 		return;
 	if (kcd_token_read(t) == 0)
-		kcd_log("event=token-reloaded file=%s",
+		kcd_log(LOG_NOTICE, "event=token-reloaded file=%s",
 			kcd_log_quote(q, sizeof(q), t->path));
 	else
-		kcd_log("event=token-unavailable error=%s",
+		kcd_log(LOG_ERR, "event=token-unavailable error=%s",
 			kcd_log_quote(q, sizeof(q), t->error));
 }
 

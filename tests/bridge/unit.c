@@ -149,6 +149,32 @@ static void test_request_rejects(void)
 	CHECK(rejects("{\"deadline\": 5}", "deadline"));
 }
 
+/* What a body leaves out comes from --mode, --min-fill, --auto-threshold. */
+static void test_request_daemon_defaults(void)
+{
+	struct kcd_request req;
+	struct kcd_error err;
+
+	/* Body-less under "--mode auto --min-fill 8 --auto-threshold 300". */
+	CHECK(kcd_request_parse("", 0, &req, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_AUTO, 8, 300, &err) == 0 &&
+	      req.mode == KCD_MODE_AUTO && req.min_fill == 8 &&
+	      req.auto_threshold == 300 && req.pid == 0);
+	/* The body wins field by field. */
+	CHECK(parse("{\"mode\": \"collapse\", \"minFill\": 2}", &req, &err) &&
+	      kcd_request_defaults(&req, KCD_MODE_PACK, 8, 300, &err) == 0 &&
+	      req.mode == KCD_MODE_COLLAPSE && req.min_fill == 2 &&
+	      req.auto_threshold == 0);
+	/* autoThreshold without "mode": fine if the default mode is auto... */
+	CHECK(parse("{\"autoThreshold\": 100}", &req, &err) &&
+	      kcd_request_defaults(&req, KCD_MODE_AUTO, 0, 300, &err) == 0 &&
+	      req.auto_threshold == 100);
+	/* ...a 400 naming it otherwise. */
+	CHECK(parse("{\"autoThreshold\": 100}", &req, &err) &&
+	      kcd_request_defaults(&req, KCD_MODE_COLLAPSE, 0, 0, &err) < 0 &&
+	      !strcmp(err.field, "autoThreshold"));
+}
+
 static void test_request_malformed(void)
 {
 	static const char *const bad[] = {
@@ -206,6 +232,12 @@ static void test_listen_addresses(void)
 	CHECK(kcd_addr_parse("[::1:80", &a) < 0);
 	CHECK(kcd_addr_parse("[127.0.0.1]:80", &a) < 0);
 	CHECK(kcd_addr_parse(":80", &a) < 0);
+	CHECK(kcd_addr_parse("unix:/run/kcollapse.sock", &a) == 0 &&
+	      a.ss.ss_family == AF_UNIX && !kcd_addr_is_loopback(&a));
+	kcd_addr_format(&a, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "unix:/run/kcollapse.sock"));
+	CHECK(kcd_addr_parse("unix:relative.sock", &a) < 0);
+	CHECK(kcd_addr_parse("unix:", &a) < 0);
 }
 
 static void test_ct_equal(void)
@@ -326,6 +358,49 @@ static void test_targets(void)
 	kcd_pids_free(&pids);
 
 	CHECK(kcd_comm_valid("envd") && kcd_comm_valid("123456789012345"));
+
+	/* --target SPEC. */
+	CHECK(kcd_target_parse("42", &specs[0], why, sizeof(why)) == 0 &&
+	      specs[0].kind == KCD_TARGET_PID && specs[0].pid == 42);
+	CHECK(kcd_target_parse("pidfile:/run/envd.pid", &specs[0], why,
+			       sizeof(why)) == 0 &&
+	      specs[0].kind == KCD_TARGET_PIDFILE &&
+	      !strcmp(specs[0].arg, "/run/envd.pid"));
+	CHECK(kcd_target_parse("comm:envd", &specs[0], why, sizeof(why)) == 0 &&
+	      specs[0].kind == KCD_TARGET_COMM);
+	CHECK(kcd_target_parse("unit:envd.service", &specs[0], why,
+			       sizeof(why)) == 0 &&
+	      specs[0].kind == KCD_TARGET_UNIT);
+	CHECK(kcd_target_parse("comm:1234567890123456", &specs[0], why,
+			       sizeof(why)) < 0);
+	CHECK(kcd_target_parse("unit:-x", &specs[0], why, sizeof(why)) < 0);
+	CHECK(kcd_target_parse("unit:a b", &specs[0], why, sizeof(why)) < 0);
+	CHECK(kcd_target_parse("0", &specs[0], why, sizeof(why)) < 0);
+	CHECK(kcd_target_parse("envd", &specs[0], why, sizeof(why)) < 0 &&
+	      strstr(why, "unit:NAME"));
+	CHECK(kcd_target_parse("pidfile:", &specs[0], why, sizeof(why)) < 0);
+
+	/* --target-cgroup: a directory whose cgroup.procs lists pids. */
+	/* Itself and kernel threads (kthreadd is 2) are never targets. */
+	snprintf(pf, sizeof(pf), "%s/cgroup.procs", dir);
+	snprintf(why, sizeof(why), "%d\n%d\n2\n%d\n%d\n", (int)child,
+		 (int)getpid(), (int)getppid(), (int)child);
+	write_file(pf, why);
+	specs[0] = (struct kcd_target_spec){ KCD_TARGET_CGROUP, 0, dir };
+	CHECK(kcd_targets_resolve(specs, 1, &pids, why, sizeof(why)) == 0 &&
+	      pids.n == 2 && pids.v[0] == child && pids.v[1] == getppid());
+	kcd_pids_free(&pids);
+	write_file(pf, "");
+	CHECK(kcd_targets_resolve(specs, 1, &pids, why, sizeof(why)) == 0 &&
+	      pids.n == 0 && strstr(why, "no process in cgroup"));
+	kcd_pids_free(&pids);
+	specs[0].arg = "/nonexistent-cgroup";
+	CHECK(kcd_targets_resolve(specs, 1, &pids, why, sizeof(why)) == 0 &&
+	      pids.n == 0 && strstr(why, "cannot read "
+				    "/nonexistent-cgroup/cgroup.procs"));
+	kcd_pids_free(&pids);
+	unlink(pf);
+	snprintf(pf, sizeof(pf), "%s/pid", dir);
 	CHECK(!kcd_comm_valid("") && !kcd_comm_valid("1234567890123456") &&
 	      !kcd_comm_valid("a/b"));
 	kill(child, SIGKILL);
@@ -383,18 +458,23 @@ static void test_error_body(void)
 {
 	struct json_object *o, *v;
 	size_t len;
-	char *s = kcd_reply_error("pid must be \"1..2\"", "pid", &len);
+	char *s = kcd_reply_error(400, "pid must be \"1..2\"", "pid", &len);
 
 	CHECK(s && len == strlen(s) && s[len - 1] == '\n');
 	o = s ? json_tokener_parse(s) : NULL;
-	CHECK(o && json_object_object_get_ex(o, "error", &v) &&
+	/* envd's schema: "code" the HTTP status as an int, "message". */
+	CHECK(o && json_object_object_get_ex(o, "code", &v) &&
+	      json_object_is_type(v, json_type_int) &&
+	      json_object_get_int(v) == 400);
+	CHECK(o && json_object_object_get_ex(o, "message", &v) &&
 	      !strcmp(json_object_get_string(v), "pid must be \"1..2\""));
 	CHECK(o && json_object_object_get_ex(o, "field", &v) &&
 	      !strcmp(json_object_get_string(v), "pid"));
 	json_object_put(o);
 	free(s);
-	s = kcd_reply_error("x", NULL, &len);
-	CHECK(s && !strcmp(s, "{\"error\":\"x\",\"field\":\"\"}\n"));
+	/* No field to blame: no "field" member at all. */
+	s = kcd_reply_error(500, "x", NULL, &len);
+	CHECK(s && !strcmp(s, "{\"code\":500,\"message\":\"x\"}\n"));
 	free(s);
 }
 
@@ -415,6 +495,7 @@ int main(void)
 	run("request_defaults", test_request_defaults);
 	run("request_fields", test_request_fields);
 	run("request_rejects", test_request_rejects);
+	run("request_daemon_defaults", test_request_daemon_defaults);
 	run("request_malformed", test_request_malformed);
 	run("listen_addresses", test_listen_addresses);
 	run("ct_equal", test_ct_equal);
