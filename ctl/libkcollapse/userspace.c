@@ -177,7 +177,7 @@ static int kc_urun_vma_windows(struct kc_urun *run, const struct kc_vma *vma,
 {
 	bool opted_out = kc_urun_opted_out(run, vma);
 	int trusted = -1, ret;
-	uint64_t win, next;
+	uint64_t win, next = we;	/* set by kc_urun_next_live(); gcc cannot tell */
 
 	for (win = ws; win < we; win = next + KC_WINDOW_SIZE) {
 		ret = (int)kc_urun_should_stop(run);

@@ -24,7 +24,7 @@ for f in regions chunks collapsed skipped alreadyHuge elapsedMs; do
 done
 wl_verify
 assert_eq "metrics: one done" \
-	"$(curl -sS "$KCD_URL/metrics" | awk '$1 == "kcollapsed_operations_total{result=\"done\"}" {print $2}')" 1
+	"$(curl -sS -H "X-Access-Token: $KCD_TOKEN" "$KCD_URL/metrics" | awk '$1 == "kcollapsed_operations_total{result=\"done\"}" {print $2}')" 1
 grep -q "event=collapse status=200 .*engine=kmod stop=done" "$KCD_LOG" || fail "no log line"
 wl_stop
 kcd_stop
