@@ -306,6 +306,15 @@ check_layout_collapsed() {
 	assert_eq "nohuge VMA AnonHugePages" "$(anon_huge_kb "$(wl_vma nohuge start)")" 0
 	assert_eq "frames before == pagemap" "$(j "$1" framesBefore)" "$(j "$2" frames)"
 	assert_eq "frames after == pagemap" "$(j "$1" framesAfter)" "$(j "$3" frames)"
+	# one frame per hugepage, and the opted-out pages where they were
+	assert_le "frames after" "$(j "$1" framesAfter)" \
+		$(( $(j "$1" collapsed) + $(j "$1" alreadyHuge) + $(wl_phys_frames nohuge) ))
+}
+
+# wl_phys_frames NAME: the distinct 2 MiB frames the workload's VMA NAME
+# had when it got ready (its "phys" line).
+wl_phys_frames() {
+	awk -v n="$1" '$1 == "phys" && $2 == n { split($3, kv, "="); print kv[2]; exit }' "$WL_OUT"
 }
 
 # ---------------------------------------------------------------------------

@@ -27,7 +27,6 @@ assert_eq "status" "$status" 200
 check_layout_collapsed /tmp/r.json /tmp/fb.json /tmp/fa.json
 assert_eq "engine" "$(j /tmp/r.json engine)" userspace
 assert_eq "collapses allocated (vmstat)" $((alloc1 - alloc0)) "$(j /tmp/r.json collapsed)"
-assert_lt "frames after vs before" "$(j /tmp/r.json framesAfter)" "$(j /tmp/r.json framesBefore)"
 wl_verify
 
 # Again: every window is now already huge, nothing is collapsed twice.
