@@ -60,6 +60,7 @@ install:
 	install -m 0644 ctl/libkcollapse.3 "$(DESTDIR)$(PREFIX)/share/man/man3/"
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' contrib/kcollapsed.service \
 		>"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
+	install -m 0644 contrib/kcollapsed.path "$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path"
 	echo kcollapse >"$(DESTDIR)/etc/modules-load.d/kcollapse.conf"
 
 # A source tarball of the whole project (from git), dkms.conf filled in.

@@ -12,4 +12,4 @@ cd "$(basename "$tarball" .tar.gz)"
 make dkms-install KERNELVER="$KVER"
 make install PREFIX=/usr
 kcollapsed-token --generate >/dev/null
-systemctl enable kcollapsed.service
+systemctl enable kcollapsed.service kcollapsed.path
