@@ -4,7 +4,11 @@
 # deadline, a killed caller, a target that exits and an rmmod, the time from
 # the stop to the operation's end is measured and must stay under 1 s; while
 # operations run and while rmmod waits, another generic-netlink family
-# (nlctrl) keeps answering within 1 s.
+# (nlctrl) keeps answering within 1 s. The stop's effect is timed by
+# kc-genlping idle, polling GET_INFO from the moment the stop was delivered
+# until no operation is in flight: the userspace tools' own start and exit
+# (slow under ASan and TCG) are not the module's latency; the deadline's
+# overshoot comes from the module's own clock.
 # kc-timeout: 900
 . ./lib.sh
 mod_load
@@ -42,6 +46,24 @@ wait_bg() {
 	TOOK=$(since_ms "$1")
 }
 
+# stop_ms CMD...: deliver a stop with CMD while kc-genlping watches the
+# running operation; STOP_MS is how long it then took until none ran.
+stop_ms() {
+	kc-genlping idle >/tmp/idle 2>&1 &
+	idle_pid=$!
+	i=0
+	until grep -q '^busy' /tmp/idle; do
+		i=$((i + 1))
+		[ $i -lt 600 ] && kill -0 "$idle_pid" 2>/dev/null ||
+			{ cat /tmp/idle; fail "kc-genlping idle saw no operation"; }
+		sleep 0.05
+	done
+	"$@"
+	kill -USR1 "$idle_pid"
+	wait "$idle_pid" || { cat /tmp/idle; fail "kc-genlping idle failed"; }
+	STOP_MS=$(sed -n 's/^idle_ms=//p' /tmp/idle)
+}
+
 # ping_bg MS: nlctrl requests for MS ms in the background (PING_PID, /tmp/ping).
 ping_bg() {
 	kc-genlping "$1" >/tmp/ping 2>&1 &
@@ -63,24 +85,22 @@ for mode in collapse pack auto; do
 
 	say "$mode: cancel right after the start (in the first measurement)"
 	op_bg /tmp/r.json $args
-	t0=$(now_ms)
-	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
-	wait_bg "$t0"
+	stop_ms kcollapsectl cancel "$WL_PID"
+	wait_bg 0
 	[ "$BG_RC" -eq 0 ] || { cat /tmp/r.json.err; fail "operation failed"; }
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
 	assert_eq "after measured" "$(j /tmp/r.json afterComplete)" false
 	say "  landed at chunks=$(j /tmp/r.json chunks) moved=$(j /tmp/r.json packMoved)"
-	assert_lt "cancel -> end (ms)" "$TOOK" $LIMIT_MS
+	assert_lt "cancel -> no operation (ms)" "$STOP_MS" $LIMIT_MS
 
 	say "$mode: cancel mid-operation, nlctrl answering meanwhile"
 	op_bg /tmp/r.json $args
 	ping_bg 1500
 	sleep 1
-	t0=$(now_ms)
-	kcollapsectl cancel "$WL_PID" >/dev/null || fail "cancel refused"
-	wait_bg "$t0"
+	stop_ms kcollapsectl cancel "$WL_PID"
+	wait_bg 0
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled
-	assert_lt "cancel -> end (ms)" "$TOOK" $LIMIT_MS
+	assert_lt "cancel -> no operation (ms)" "$STOP_MS" $LIMIT_MS
 	ping_check
 
 	say "$mode: deadline"
@@ -93,23 +113,20 @@ for mode in collapse pack auto; do
 	say "$mode: caller killed"
 	op_bg /tmp/r.json $args
 	sleep 0.5
-	t0=$(now_ms)
-	kill -9 "$BG_PID"
+	stop_ms kill -9 "$BG_PID"
 	wait "$BG_PID" 2>/dev/null
 	BG_PID=
-	wait_idle
-	assert_lt "kill -> nothing in flight (ms)" "$(since_ms "$t0")" $LIMIT_MS
+	assert_lt "kill -> no operation (ms)" "$STOP_MS" $LIMIT_MS
 done
 
 say "target exits mid-operation"
 op_bg /tmp/r.json --mode pack
 sleep 0.5
-t0=$(now_ms)
-kill -9 "$WL_PID"
-wait_bg "$t0"
+stop_ms kill -9 "$WL_PID"
+wait_bg 0
 WL_PID=
 assert_eq "stop reason" "$(j /tmp/r.json stopReason)" target-exited
-assert_lt "exit -> end (ms)" "$TOOK" $LIMIT_MS
+assert_lt "exit -> no operation (ms)" "$STOP_MS" $LIMIT_MS
 
 say "rmmod mid-operation; nlctrl keeps answering while it waits"
 sp_start
