@@ -145,6 +145,7 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	$(CURDIR)/tests/tools/kc-sparse $(CURDIR)/tests/tools/kc-genlping \
+	$(CURDIR)/tests/bridge/conformance.sh $(CURDIR)/bridge/build/tests/kcd-decode \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
