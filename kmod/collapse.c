@@ -70,6 +70,7 @@ static void kc_collapse_hold(struct kc_run *run, struct kc_cursor *cur)
 		if (kc_collapse_visit(run, vma, win, run->req->min_fill) ==
 		    KC_VISIT_ATTEMPTED)
 			return;
+		cond_resched();
 	}
 	kc_run_unlock(run);
 }

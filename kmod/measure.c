@@ -22,6 +22,8 @@ static int kc_measure_hold(struct kc_run *run, struct kc_cursor *cur,
 		if (err)
 			return err;
 		kc_cursor_charge(cur, KC_SPAN_COST);
+		/* as the kernel's page walkers do, under the read lock */
+		cond_resched();
 	}
 	return 0;
 }

@@ -394,8 +394,10 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 			return stop;
 		cur.budget = KC_HOLD_BUDGET;
 		locked = true;
-		while (locked && (vma = kc_run_seek(run, &cur, skipped)))
+		while (locked && (vma = kc_run_seek(run, &cur, skipped))) {
 			locked = kc_pack_span(pk, &cur, vma);
+			cond_resched();
+		}
 		if (locked)
 			kc_run_unlock(run);
 		cond_resched();
