@@ -23,14 +23,19 @@ sp_start() {
 	SP_START=$(awk '$1 == "vma" && $2 == "data" {print $3}' "$WL_OUT")
 }
 
-# op_bg OUT ARGS...: the operation in the background, 20 ms between holds.
-op_bg() {
+# op_start OUT ARGS...: the operation in the background, 20 ms between
+# holds; op_bg also waits until the module runs it.
+op_start() {
 	out=$1
 	shift
 	echo 20000 >/sys/module/kcollapse/parameters/window_delay_us
 	kcollapsectl collapse "$WL_PID" --range "$SP_START:64T" --json "$@" \
 		>"$out" 2>"$out.err" &
 	BG_PID=$!
+}
+
+op_bg() {
+	op_start "$@"
 	wait_in_flight
 }
 
@@ -104,7 +109,7 @@ for mode in collapse pack auto; do
 	ping_check
 
 	say "$mode: deadline"
-	op_bg /tmp/r.json $args --deadline-ms 1500
+	op_start /tmp/r.json $args --deadline-ms 1500
 	wait "$BG_PID"
 	BG_PID=
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" deadline
