@@ -32,10 +32,16 @@ pack_dry=$(kcollapsectl collapse $$ --mode pack --dry-run --json 2>&1) ||
 
 # Smaller heaps on the debug kernel: KASAN and friends make every
 # allocation and page-table walk several times slower.
-if [ -d /sys/kernel/debug/kunit ]; then MIB=${KC_RT_MIB:-32}; else MIB=${KC_RT_MIB:-96}; fi
+# There the module's paths are what is checked, and two runtimes (Go's
+# VM_NOHUGEPAGE heap, CPython's arenas) reach them all: Node.js and the JVM,
+# the slowest to start, run on Debian's kernels.
+if [ -d /sys/kernel/debug/kunit ]; then
+	MIB=${KC_RT_MIB:-32} RUNTIMES=${KC_RT_ONLY:-go python}
+else
+	MIB=${KC_RT_MIB:-96} RUNTIMES=${KC_RT_ONLY:-go python node jvm}
+fi
 SCATTER_MIB=$((MIB * 4))
 KEEP=12
-RUNTIMES=${KC_RT_ONLY:-go python node jvm}
 sed 's/^/  version: /' $RT/versions
 
 # rt_start CMD...: start the target reading commands from a fifo (our fd
