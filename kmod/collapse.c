@@ -84,7 +84,7 @@ u32 kc_collapse_windows(struct kc_run *run)
 		stop = kc_run_step(run);
 		if (stop)
 			return stop;
-		cur.budget = KC_HOLD_BUDGET;
+		cur.budget = kc_run_budget();
 		kc_collapse_hold(run, &cur);
 		cond_resched();
 	}

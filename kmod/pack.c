@@ -368,7 +368,7 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	/* one batch; the next one starts mid-span and is not a window */
 	be = kc_pack_batch_end(addr, e);
 	cur->addr = be;
-	kc_cursor_charge(cur, KC_SPAN_COST / 4);
+	kc_cursor_charge(cur, KC_BATCH_COST);
 	if (kc_pack_batch(pk, vma, addr, be)) {
 		kc_run_unlock(run);
 		return false;
@@ -392,7 +392,7 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 		stop = kc_run_step(run);
 		if (stop)
 			return stop;
-		cur.budget = KC_HOLD_BUDGET;
+		cur.budget = kc_run_budget();
 		locked = true;
 		while (locked && (vma = kc_run_seek(run, &cur, skipped))) {
 			locked = kc_pack_span(pk, &cur, vma);

@@ -73,6 +73,11 @@ void kc_run_unlock(struct kc_run *run)
 	mmput(run->op.mm);
 }
 
+unsigned int kc_run_budget(void)
+{
+	return READ_ONCE(window_delay_us) ? KC_BATCH_COST : KC_HOLD_BUDGET;
+}
+
 u32 kc_run_enter(struct kc_run *run)
 {
 	u32 stop = kc_run_should_stop(run);

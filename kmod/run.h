@@ -32,6 +32,7 @@ struct kc_run {
  */
 #define KC_HOLD_BUDGET	1024U
 #define KC_SPAN_COST	64U
+#define KC_BATCH_COST	(KC_SPAN_COST / 4)	/* a pack batch: 128 PTEs */
 
 /*
  * Pin the address space and lock it for reading. Returns 0, or the reason
@@ -52,6 +53,13 @@ struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
  */
 u32 kc_run_step(struct kc_run *run);
 u32 kc_run_enter(struct kc_run *run);
+
+/*
+ * The budget of a window or batch loop's lock hold: KC_HOLD_BUDGET, or,
+ * while the window_delay_us testing aid is on, one window or batch, so
+ * that its pause comes between every two of them as it promises.
+ */
+unsigned int kc_run_budget(void);
 
 /* Where a walk over the covered eligible memory stands. */
 struct kc_cursor {
