@@ -54,6 +54,8 @@ wait_bg() {
 # stop_ms CMD...: deliver a stop with CMD while kc-genlping watches the
 # running operation; STOP_MS is how long it then took until none ran.
 stop_ms() {
+	# a stale "busy" from the last round would send the signal too early
+	rm -f /tmp/idle
 	kc-genlping idle >/tmp/idle 2>&1 &
 	idle_pid=$!
 	i=0
