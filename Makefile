@@ -149,4 +149,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak vm-test vm-debug-test image-test dkms-install install dist clean
+.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install dist clean
