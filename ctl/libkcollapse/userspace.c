@@ -4,16 +4,15 @@
  * target with process_madvise(MADV_COLLAPSE) one 2 MiB window at a time,
  * for kernels without the module. Same steps as kmod/collapse.c: measure,
  * classify and collapse each window (checking every stop condition
- * between windows), measure again.
+ * between windows, and not starting a collapse expected to end past the
+ * deadline: pace.h), measure again.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -21,11 +20,10 @@
 #include "huge.h"
 #include "op.h"
 #include "oplock.h"
+#include "pace.h"
 #include "target.h"
 #include "vmas.h"
 #include "window.h"
-
-#define KC_TEST_PACE_ENV	"KCOLLAPSE_TEST_PACE_US"
 
 struct kc_urun {
 	const struct kc_collapse_req *req;
@@ -33,8 +31,7 @@ struct kc_urun {
 	struct kc_op *op;
 	unsigned int min_fill;
 	uint64_t rstart, rend;
-	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, 0: none */
-	struct timespec pace;		/* KC_TEST_PACE_ENV, between windows */
+	struct kc_pace pace;		/* the deadline, the longest collapse */
 	bool thp_disabled;		/* PR_SET_THP_DISABLE on the target */
 	struct kc_stop stop;		/* kc_urun_should_stop() */
 	struct kc_target target;
@@ -45,29 +42,25 @@ struct kc_urun {
 	struct kc_window_reader reader;
 };
 
-static uint64_t kc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* The module's kc_stop_decide() order: a request, the target, the clock. */
-static uint32_t kc_urun_should_stop(const struct kc_urun *run)
+/*
+ * The module's kc_stop_decide() order: a request, the target, the clock,
+ * if what follows is expected to take @next_ns.
+ */
+static uint32_t kc_urun_should_stop(const struct kc_urun *run,
+				    uint64_t next_ns)
 {
 	if (kc_op_cancelled(run->op) || kc_oplock_cancel_requested(&run->lock))
 		return KC_STOP_CANCELLED;
 	if (kc_target_exited(&run->target))
 		return KC_STOP_TARGET_EXITED;
-	if (run->deadline_ns && kc_now_ns() > run->deadline_ns)
+	if (kc_pace_late(&run->pace, kc_now_ns(), next_ns))
 		return KC_STOP_DEADLINE;
 	return KC_STOP_DONE;
 }
 
 static uint32_t kc_urun_stop_check(const void *run)
 {
-	return kc_urun_should_stop(run);
+	return kc_urun_should_stop(run, 0);
 }
 
 /*
@@ -110,8 +103,33 @@ static bool kc_urun_opted_out(const struct kc_urun *run,
 }
 
 /*
+ * Collapse the candidate window at @win, timed; its outcome into *@out.
+ * Returns 0, or a stop reason (> 0) and the window not reached: a stop
+ * held (the deadline counting this collapse as the longest so far), or
+ * the process is gone.
+ */
+static int kc_urun_collapse(struct kc_urun *run, uint64_t win,
+			    enum kc_outcome *out)
+{
+	uint32_t stop = kc_urun_should_stop(run, run->pace.step_max_ns);
+	uint64_t start;
+	int err;
+
+	if (stop)
+		return (int)stop;
+	start = kc_pace_step_start(&run->pace);
+	err = kc_target_collapse(&run->target, win, KC_WINDOW_SIZE);
+	kc_pace_step_end(&run->pace, start);
+	/* The process is gone: this window was not reached. */
+	if (err == -ESRCH)
+		return KC_STOP_TARGET_EXITED;
+	*out = kc_outcome_from_errno(err);
+	return 0;
+}
+
+/*
  * One window: classify, collapse a candidate, count. Returns 0, a stop
- * reason (> 0) if the target went away, or -errno.
+ * reason (> 0: the window is not counted), or -errno.
  */
 static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted,
 			  bool opted_out)
@@ -128,17 +146,12 @@ static int kc_urun_window(struct kc_urun *run, uint64_t win, bool trusted,
 	out = kc_opted_out_outcome(kc_classify(&scan, run->min_fill),
 				   opted_out);
 	if (out == KC_OUT_DRY_RUN) {
-		run->res->candidates++;
 		if (!(run->req->flags & KC_DRY_RUN)) {
-			err = kc_target_collapse(&run->target, win,
-						 KC_WINDOW_SIZE);
-			/* The process is gone: this window was not reached. */
-			if (err == -ESRCH) {
-				run->res->candidates--;
-				return KC_STOP_TARGET_EXITED;
-			}
-			out = kc_outcome_from_errno(err);
+			err = kc_urun_collapse(run, win, &out);
+			if (err)
+				return err;	/* not started: not counted */
 		}
+		run->res->candidates++;
 	}
 	kc_result_count(run->res, out, 1);
 	return 0;
@@ -180,7 +193,7 @@ static int kc_urun_vma_windows(struct kc_urun *run, const struct kc_vma *vma,
 	uint64_t win, next = we;	/* set by kc_urun_next_live(); gcc cannot tell */
 
 	for (win = ws; win < we; win = next + KC_WINDOW_SIZE) {
-		ret = (int)kc_urun_should_stop(run);
+		ret = (int)kc_urun_should_stop(run, 0);
 		if (!ret)
 			ret = kc_urun_next_live(run, win, we, &next);
 		if (ret)
@@ -199,8 +212,7 @@ static int kc_urun_vma_windows(struct kc_urun *run, const struct kc_vma *vma,
 		ret = kc_urun_window(run, next, trusted, opted_out);
 		if (ret)
 			return ret;
-		if (run->pace.tv_nsec)
-			nanosleep(&run->pace, NULL);
+		kc_pace_pause(&run->pace);
 	}
 	return 0;
 }
@@ -407,20 +419,6 @@ static void kc_urun_close(struct kc_urun *run)
 	kc_target_close(&run->target);
 }
 
-/*
- * Tests only: a pause after each window, so that cancelling or a deadline
- * reliably lands mid-operation whatever the machine's speed.
- */
-static struct timespec kc_test_pace(void)
-{
-	const char *s = secure_getenv(KC_TEST_PACE_ENV);
-	long us = s ? strtol(s, NULL, 10) : 0;
-
-	if (us <= 0 || us >= 1000000)
-		return (struct timespec){ 0, 0 };
-	return (struct timespec){ 0, us * 1000 };
-}
-
 int kc_collapse_userspace(const struct kc_collapse_req *req, struct kc_op *op,
 			  struct kc_result *res)
 {
@@ -442,13 +440,11 @@ int kc_collapse_userspace(const struct kc_collapse_req *req, struct kc_op *op,
 	err = kc_urun_check(req);
 	if (err < 0)
 		return kc_ret(err);
-	run.pace = kc_test_pace();
+	kc_pace_init(&run.pace, t0, req->deadline_ms);
 	run.stop = (struct kc_stop){ kc_urun_stop_check, &run };
 	run.min_fill = req->min_fill ? req->min_fill : 1;
 	run.rstart = req->range_start;
 	run.rend = kc_range_end(req->range_start, req->range_len);
-	if (req->deadline_ms)
-		run.deadline_ns = t0 + (uint64_t)req->deadline_ms * 1000000ULL;
 
 	err = kc_urun_open(&run);
 	if (!err)

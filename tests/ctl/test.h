@@ -84,6 +84,7 @@ void t_skip(const char *why);
 	X(test_userspace_huge_zero)		\
 	X(test_userspace_opt_outs)		\
 	X(test_userspace_stops)			\
+	X(test_userspace_deadline_ahead)	\
 	X(test_userspace_lock)			\
 	X(test_userspace_errors)		\
 	X(test_userspace_scaling)		\

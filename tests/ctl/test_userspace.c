@@ -24,6 +24,7 @@
 
 #include "classify.h"
 #include "oplock.h"
+#include "pace.h"
 #include "test.h"
 
 #define WIN (2UL << 20)
@@ -648,6 +649,74 @@ void test_userspace_stops(void)
 	c.pid = 0;
 	child_stop(&c);
 	unsetenv("KCOLLAPSE_TEST_PACE_US");
+}
+
+/* Milliseconds past @res's deadline its operation ended (< 0: before). */
+static double overshoot_ms(const struct kc_result *res, uint32_t deadline_ms)
+{
+	return (double)res->elapsed_ns / 1e6 - deadline_ms;
+}
+
+/*
+ * A collapse cannot be interrupted: one expected to end past the
+ * deadline, at the longest of the operation so far, is not started, and
+ * not counted. With every collapse made to take 100 ms, the first always
+ * starts; a deadline at 250 ms lets a second start (at ~100 ms, expected
+ * to end at ~200) and never a third (at >= 200 ms, expected >= 300),
+ * which used to run past the deadline. Load only delays the starts and
+ * lengthens the steps: the counts hold on any machine.
+ */
+void test_userspace_deadline_ahead(void)
+{
+	struct kc_pace p = { .deadline_ns = 1000 };
+	struct kc_collapse_req req;
+	struct kc_result res;
+	struct child c;
+
+	/* The rule: late if now plus the expected cost passes the deadline. */
+	CHECK(!kc_pace_late(&p, 900, 100));
+	CHECK(kc_pace_late(&p, 900, 101));
+	CHECK(kc_pace_late(&p, 1001, 0));
+	p.deadline_ns = 0;
+	CHECK(!kc_pace_late(&p, 1001, 1000));
+
+	use_run_dir();
+	setenv("KCOLLAPSE_TEST_COLLAPSE_US", "100000", 1);
+	CHECK(child_start(&c, dense8, 8));
+	req = child_req(&c);
+	req.deadline_ms = 250;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	printf("# 100 ms collapses, deadline 250 ms: %" PRIu64 " started, "
+	       "ended %+.1f ms from the deadline\n", res.candidates,
+	       overshoot_ms(&res, 250));
+	CHECK_INT(res.stop_reason, KC_STOP_DEADLINE);
+	CHECK(res.candidates >= 1 && res.candidates <= 2);
+	CHECK_U64(res.chunks, res.candidates);
+	CHECK_U64(res.collapsed, res.candidates);
+	CHECK(!res.after_complete);
+	CHECK_INT(child_anon_huge_kb(&c), (long)res.collapsed * 2048);
+
+	/* A deadline shorter than one collapse: the first runs, no other. */
+	req.deadline_ms = 50;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	CHECK_INT(res.stop_reason, KC_STOP_DEADLINE);
+	CHECK_U64(res.candidates, 1);
+	CHECK_U64(res.chunks, res.already_huge + 1);
+	unsetenv("KCOLLAPSE_TEST_COLLAPSE_US");
+
+	/* The pause between windows stops at the deadline too. */
+	setenv("KCOLLAPSE_TEST_PACE_US", "900000", 1);
+	req.flags = KC_DRY_RUN;
+	req.deadline_ms = 100;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), 0);
+	printf("# 900 ms pauses, deadline 100 ms: ended %+.1f ms from it\n",
+	       overshoot_ms(&res, 100));
+	CHECK_INT(res.stop_reason, KC_STOP_DEADLINE);
+	CHECK_U64(res.chunks, 1);
+	CHECK(res.elapsed_ns < 900000000ULL);
+	unsetenv("KCOLLAPSE_TEST_PACE_US");
+	CHECK(child_verify_ok(&c));
+	child_stop(&c);
 }
 
 void test_userspace_lock(void)

@@ -371,9 +371,11 @@ KC_API int kc_collapse_with(enum kc_engine engine,
  * Cancellation (kc_op_cancel(), or kc_cancel_userspace() from another
  * process), the deadline and the target's exit are checked between
  * windows and, in the measurements, between pieces of at most 64 Ki
- * pages (a few milliseconds); the statistics so far are returned with
- * the stop reason. A stop during the measurement before leaves no window
- * reached and frames_before covering what was measured until then.
+ * pages (a few milliseconds); a collapse that, at the longest one of the
+ * operation so far, would end past the deadline is not started (nor
+ * counted). The statistics so far are returned with the stop reason. A
+ * stop during the measurement before leaves no window reached and
+ * frames_before covering what was measured until then.
  * Cost: as kc_frames() for each measurement; the windows add one 4 KiB
  * pagemap read per window with a present page (before Linux 6.7: per
  * window).
@@ -399,9 +401,10 @@ KC_API int kc_collapse_with(enum kc_engine engine,
  * start, and runs the collapses in the caller's context (a fatal signal
  * kills the caller between two windows, with nothing reported).
  * For tests: KCOLLAPSE_NO_PAGEMAP_SCAN=1 forces the Linux 6.1 ways (every
- * pagemap entry read, /proc/kpageflags detection), and
- * KCOLLAPSE_TEST_PACE_US=N (< 1000000) pauses N us after
- * every window.
+ * pagemap entry read, /proc/kpageflags detection);
+ * KCOLLAPSE_TEST_PACE_US=N (< 1000000) pauses N us after every window
+ * (never past the deadline); KCOLLAPSE_TEST_COLLAPSE_US=N (< 1000000)
+ * makes every collapse N us longer, as a slow THP allocation would.
  */
 KC_API int kc_collapse_userspace(const struct kc_collapse_req *req,
 				 struct kc_op *op, struct kc_result *res);
