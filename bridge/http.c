@@ -42,6 +42,7 @@ struct kcd_conn {
 	size_t seen;		/* body bytes received */
 	bool too_large;
 	struct kcd_op *op;	/* once handed to a worker */
+	uint64_t arrive_ns;	/* headers in: the deadline counts from here */
 	char body[KCD_BODY_MAX];
 };
 
@@ -214,6 +215,7 @@ static enum MHD_Result kcd_collapse_headers(struct kcd *d,
 	if (!cs)
 		return MHD_NO;
 	cs->conn = c;
+	cs->arrive_ns = kcd_now_ns();
 	kcd_remote(d, c, cs->remote, sizeof(cs->remote));
 	*con_cls = cs;
 	return MHD_YES;
@@ -406,7 +408,6 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 	struct kcd_error err;
 	struct kcd_pids pids;
 	struct kcd_op *op;
-	uint64_t start_ns = kcd_now_ns();
 	char why[256];
 	int ret;
 
@@ -435,7 +436,7 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 		kcd_pids_free(&pids);
 		return MHD_NO;
 	}
-	op->start_ns = start_ns;
+	op->start_ns = cs->arrive_ns;
 	ret = kcd_ops_claim(&d->ops, op);
 	if (ret < 0) {
 		const char *msg = ret == -EBUSY ? op->targets[0].msg :
@@ -483,12 +484,16 @@ static void kcd_completed(void *cls, struct MHD_Connection *c,
 			  void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct kcd_conn *cs = *con_cls;
+	struct kcd *d = cls;
 
-	(void)cls;
 	(void)c;
-	(void)toe;
 	if (!cs)
 		return;
+	/* how long this reply took to leave after its operation ended */
+	if (cs->op && cs->op->elapsed_ns &&
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		kcd_ops_reply_sent(&d->ops, kcd_now_ns() - cs->op->start_ns -
+				   cs->op->elapsed_ns);
 	kcd_op_free(cs->op);
 	free(cs);
 	*con_cls = NULL;

@@ -28,6 +28,27 @@ void kcd_ops_init(struct kcd_ops *ops, unsigned int max)
 	pthread_mutex_init(&ops->lock, NULL);
 	pthread_cond_init(&ops->idle, NULL);
 	ops->max = max;
+	ops->reply_ns = KCD_REPLY_NS;
+}
+
+void kcd_ops_reply_sent(struct kcd_ops *ops, uint64_t took_ns)
+{
+	pthread_mutex_lock(&ops->lock);
+	ops->reply_ns -= ops->reply_ns / 8;
+	if (took_ns > ops->reply_ns)
+		ops->reply_ns = took_ns < KCD_REPLY_MAX_NS ? took_ns :
+				KCD_REPLY_MAX_NS;
+	pthread_mutex_unlock(&ops->lock);
+}
+
+static uint64_t kcd_ops_reply_ns(struct kcd_ops *ops)
+{
+	uint64_t ns;
+
+	pthread_mutex_lock(&ops->lock);
+	ns = ops->reply_ns;
+	pthread_mutex_unlock(&ops->lock);
+	return ns;
 }
 
 void kcd_ops_destroy(struct kcd_ops *ops)
@@ -208,10 +229,14 @@ _Static_assert(KCD_MODE_COLLAPSE == KC_MODE_COLLAPSE &&
 	       KCD_MODE_PACK == KC_MODE_PACK && KCD_MODE_AUTO == KC_MODE_AUTO,
 	       "the body's modes are libkcollapse's");
 
-/* Milliseconds left before the request's deadline: 0 none, -1 passed. */
+/*
+ * Milliseconds the engine has before the request's deadline, keeping what
+ * the reply is expected to take: 0 none, -1 passed.
+ */
 static int64_t kcd_op_remaining_ms(const struct kcd_op *op)
 {
-	uint64_t spent = (kcd_now_ns() - op->start_ns) / 1000000ULL;
+	uint64_t spent = (kcd_now_ns() - op->start_ns +
+			  kcd_ops_reply_ns(&op->d->ops)) / 1000000ULL;
 
 	if (!op->deadline_ms)
 		return 0;

@@ -65,7 +65,19 @@ struct kcd_ops {
 	unsigned int count;
 	unsigned int max;
 	bool closing;
+	uint64_t reply_ns;	/* kcd_ops_reply_sent()'s estimate */
 };
+
+/*
+ * A reply leaves some time after its operation ends (building it, the log
+ * line, waking the HTTP thread, sending): the engine is given the
+ * deadline minus that much, so that the reply, not the operation, meets
+ * it. The estimate starts at KCD_REPLY_NS and follows the replies sent: a
+ * slower one raises it at once, faster ones lower it by an eighth each.
+ */
+#define KCD_REPLY_NS		(50ULL * 1000000ULL)
+#define KCD_REPLY_MAX_NS	(500ULL * 1000000ULL)
+void kcd_ops_reply_sent(struct kcd_ops *ops, uint64_t took_ns);
 
 /* kcd_now_ns() - CLOCK_MONOTONIC in ns: when a request started. */
 uint64_t kcd_now_ns(void);
