@@ -12,6 +12,7 @@
 
 #include "huge.h"
 #include "op.h"
+#include "pace.h"
 #include "pagemap.h"
 #include "target.h"
 
@@ -131,6 +132,104 @@ static int kc_collapse_kmod(struct kc_handle *h,
 	return err;
 }
 
+/* The pack half of a split AUTO: the first half's result is in @res. */
+static int kc_split_pack(struct kc_handle *h, const struct kc_collapse_req *req,
+			 struct kc_op *op, struct kc_result *res, uint64_t t0)
+{
+	struct kc_collapse_req pack = *req;
+	uint64_t spent_ms = (kc_now_ns() - t0) / 1000000ULL;
+	struct kc_result p;
+	int err;
+
+	pack.mode = KC_MODE_PACK;
+	if (req->deadline_ms) {
+		if (spent_ms >= req->deadline_ms) {
+			res->stop_reason = KC_STOP_DEADLINE;
+			return 0;
+		}
+		pack.deadline_ms = req->deadline_ms - (uint32_t)spent_ms;
+	}
+	err = kc_collapse_kmod(h, &pack, op, &p);
+	if (err < 0) {
+		kc_set_error(NULL, "auto mode: the userspace engine collapsed "
+			     "%llu windows, then the module's pack failed: %s",
+			     (unsigned long long)res->collapsed,
+			     kc_last_error(NULL));
+		return err;
+	}
+	res->frames_after = p.frames_after;
+	res->present_after = p.present_after;
+	res->after_complete = p.after_complete;
+	res->stop_reason = p.stop_reason;
+	res->pack_moved = p.pack_moved;
+	res->pack_left_pinned = p.pack_left_pinned;
+	res->pack_left_shared = p.pack_left_shared;
+	res->pack_left_thp = p.pack_left_thp;
+	res->pack_left_dense = p.pack_left_dense;
+	res->pack_left_busy = p.pack_left_busy;
+	res->pack_dense_frames = p.pack_dense_frames;
+	res->pack_dest_frames = p.pack_dest_frames;
+	res->pack_bytes_copied = p.pack_bytes_copied;
+	res->pack_alloc_failed = p.pack_alloc_failed;
+	return 0;
+}
+
+/*
+ * AUTO mode where the module may not collapse (an IBT kernel: see
+ * kc_get_info()'s engine_status): the userspace engine collapses the
+ * windows AUTO collapses (at least auto_threshold present pages), then the
+ * module packs what is left, as one operation: one result, counted as the
+ * module's AUTO counts (windows and collapses from the first half, pages
+ * moved and left from the second, frames before from the first and after
+ * from the second), engine "userspace+kmod". A stop in the first half
+ * ends it; the deadline covers both.
+ */
+static int kc_collapse_split(struct kc_handle *h,
+			     const struct kc_collapse_req *req,
+			     struct kc_op *op, struct kc_result *res)
+{
+	struct kc_collapse_req first = *req;
+	uint64_t t0 = kc_now_ns();
+	int err;
+
+	first.mode = KC_MODE_COLLAPSE;
+	first.min_fill = req->auto_threshold ? req->auto_threshold :
+			 KC_AUTO_THRESHOLD_DEFAULT;
+	err = kc_collapse_userspace(&first, op, res);
+	if (!err && res->stop_reason == KC_STOP_DONE)
+		err = kc_split_pack(h, req, op, res, t0);
+	if (err < 0)
+		return err;
+	res->mode = KC_MODE_AUTO;
+	res->elapsed_ns = kc_now_ns() - t0;
+	snprintf(res->engine, sizeof(res->engine), "userspace+kmod");
+	return 0;
+}
+
+/*
+ * With KC_ENGINE_AUTO, pack and auto modes go to the module, the only one
+ * that moves pages; auto mode is split between the engines when the
+ * module cannot collapse (kc_collapse_split()).
+ */
+static int kc_collapse_moving(const struct kc_collapse_req *req,
+			      struct kc_op *op, struct kc_result *res)
+{
+	struct kc_handle *h;
+	struct kc_info info;
+	int err;
+
+	err = kc_open(&h);
+	if (err < 0)
+		return err;
+	if (req->mode == KC_MODE_AUTO && !(req->flags & KC_DRY_RUN) &&
+	    !kc_get_info(h, &info) && !info.engine_available)
+		err = kc_collapse_split(h, req, op, res);
+	else
+		err = kc_collapse_kmod(h, req, op, res);
+	kc_close(h);
+	return err;
+}
+
 int kc_collapse_with(enum kc_engine engine, const struct kc_collapse_req *req,
 		     struct kc_op *op, struct kc_result *res)
 {
@@ -144,9 +243,8 @@ int kc_collapse_with(enum kc_engine engine, const struct kc_collapse_req *req,
 			     "or result");
 		return kc_ret(-EINVAL);
 	}
-	/* Only the module can move pages. */
 	if (req->mode != KC_MODE_COLLAPSE && engine == KC_ENGINE_AUTO)
-		engine = KC_ENGINE_KMOD;
+		return kc_ret(kc_collapse_moving(req, op, res));
 	err = kc_pick(engine, req->flags, &chosen, &h, NULL, 0);
 	if (err < 0)
 		return kc_ret(err);

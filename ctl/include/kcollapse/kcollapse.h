@@ -143,7 +143,8 @@ struct kc_result {
 	uint64_t marked;		/* VMAs MADV_HUGEPAGE changed */
 	uint32_t stop_reason;		/* enum kc_stop_reason */
 	pid_t pid;			/* pid the kernel reported */
-	char engine[KC_ENGINE_NAME_LEN];/* "kmod" or "userspace" */
+	char engine[KC_ENGINE_NAME_LEN];/* "kmod", "userspace" or
+					 * "userspace+kmod" (split AUTO) */
 	uint32_t mode;			/* enum kc_mode that ran */
 	uint64_t pack_moved;		/* pages moved (dry run: would be) */
 	uint64_t pack_left_pinned;	/* left: pinned or extra references */
@@ -331,8 +332,13 @@ KC_API bool kc_op_cancelled(const struct kc_op *op);
  * kc_collapse_with() - run a collapse on @engine.
  * @engine: KC_ENGINE_AUTO picks the module when it is loaded and its
  *          collapse entry point is available (or the request is a dry
- *          run), else the userspace engine. Pack and auto modes always
- *          go to the module: only the kernel can move pages.
+ *          run), else the userspace engine. Pack and auto modes go to
+ *          the module, the only engine that moves pages; where it cannot
+ *          collapse (IBT), auto mode is split: the userspace engine
+ *          collapses the windows with at least auto_threshold present
+ *          pages, then the module packs the rest, one result with engine
+ *          "userspace+kmod" (windows and collapses from the first half,
+ *          pages moved and left and frames after from the second).
  * @req:    as for kc_collapse()
  * @op:     NULL, or an object another thread may kc_op_cancel()
  * @res:    receives the statistics; res->engine names the engine used
