@@ -31,6 +31,7 @@ enum kc_visit kc_collapse_visit(struct kc_run *run,
 	struct kc_window_scan scan;
 	enum kc_window_class class;
 	enum kc_outcome out;
+	ktime_t start;
 	int err;
 
 	kc_scan_span(vma, win, win + KC_WINDOW_SIZE, &scan, NULL);
@@ -48,7 +49,9 @@ enum kc_visit kc_collapse_visit(struct kc_run *run,
 	}
 	/* The collapse path takes the lock itself; keep the pin. */
 	mmap_read_unlock(run->op.mm);
+	start = ktime_get();
 	err = kc_engine_madvise(run->op.mm, win, KC_WINDOW_SIZE, MADV_COLLAPSE);
+	kc_run_time_step(run, start);
 	kc_stats_count(run->st, kc_outcome_from_errno(err));
 	mmput(run->op.mm);
 	return KC_VISIT_ATTEMPTED;

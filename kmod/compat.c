@@ -16,9 +16,11 @@
  * refuse to use it unless IBT is not enforced or a real ENDBR64 is there.
  */
 #include <linux/kprobes.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/coredump.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <kunit/visibility.h>
 #include "compat.h"
 
 /* endbr64 is f3 0f 1e fa; read as a little-endian u32. */
@@ -42,6 +44,7 @@ enum kc_ibt_verdict kc_ibt_verdict(u32 first_insn, bool enforced)
 		return KC_IBT_NOT_ENFORCED;
 	return first_insn == KC_ENDBR64 ? KC_IBT_ENDBR : KC_IBT_NO_ENDBR;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_ibt_verdict);
 
 /*
  * kprobes places a probe on a function's entry past its ENDBR, sealed or
@@ -60,6 +63,7 @@ unsigned int kc_probe_skew(u32 insn_before_probe, bool ibt_built)
 		return 0;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_probe_skew);
 
 static void *kc_function_start(void *probe_addr)
 {
@@ -87,60 +91,71 @@ void kc_engine_init(bool assume_ibt)
 {
 	bool enforced = assume_ibt || cpu_feature_enabled(X86_FEATURE_IBT);
 	void *fn = kc_lookup(KC_ENGINE_SYMBOL);
+	const char *status;
 	u32 insn;
 
 	if (!fn) {
-		kc_status = KC_ENGINE_SYMBOL " not found (kprobes unavailable?)";
-		return;
+		status = KC_ENGINE_SYMBOL " not found (kprobes unavailable?)";
+	} else if (copy_from_kernel_nofault(&insn, fn, sizeof(insn))) {
+		status = KC_ENGINE_SYMBOL " text unreadable";
+		fn = NULL;
+	} else {
+		switch (kc_ibt_verdict(insn, enforced)) {
+		case KC_IBT_NOT_ENFORCED:
+			status = "ok (IBT not enforced)";
+			break;
+		case KC_IBT_ENDBR:
+			status = "ok (IBT enforced, target has ENDBR64)";
+			break;
+		default:
+			status = assume_ibt ?
+				 KC_NO_ENDBR("IBT assumed (testing aid)") :
+				 KC_NO_ENDBR("IBT enforced");
+			pr_warn("%s; collapse disabled, dry runs still work\n",
+				status);
+			fn = NULL;
+		}
 	}
-	if (copy_from_kernel_nofault(&insn, fn, sizeof(insn))) {
-		kc_status = KC_ENGINE_SYMBOL " text unreadable";
-		return;
-	}
-	switch (kc_ibt_verdict(insn, enforced)) {
-	case KC_IBT_NOT_ENFORCED:
-		kc_status = "ok (IBT not enforced)";
-		break;
-	case KC_IBT_ENDBR:
-		kc_status = "ok (IBT enforced, target has ENDBR64)";
-		break;
-	case KC_IBT_NO_ENDBR:
-		kc_status = assume_ibt ? KC_NO_ENDBR("IBT assumed (assume_ibt=1)") :
-					 KC_NO_ENDBR("IBT enforced");
-		pr_warn("%s; collapse disabled, dry runs still work\n", kc_status);
-		return;
-	}
-	kc_do_madvise = fn;
+	/* Called again by the assume_ibt testing aid while operations run. */
+	WRITE_ONCE(kc_status, status);
+	WRITE_ONCE(kc_do_madvise, fn);
 }
 
 bool kc_engine_available(void)
 {
-	return kc_do_madvise;
+	return READ_ONCE(kc_do_madvise);
 }
 
 const char *kc_engine_status(void)
 {
-	return kc_status;
+	return READ_ONCE(kc_status);
 }
 
 int kc_engine_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 		      int behavior)
 {
-	if (!kc_do_madvise)
+	kc_do_madvise_t fn = READ_ONCE(kc_do_madvise);
+
+	if (!fn)
 		return -EOPNOTSUPP;
-	return kc_do_madvise(mm, start, len, behavior);
+	return fn(mm, start, len, behavior);
 }
 
 /*
  * Page-table reads. __pte_offset_map() and pte_offset_map_nolock() are not
  * exported on 6.12, so we read the tables the way the lockless GUP walk
- * does: one READ_ONCE per level, then index the PTE page directly. This is
- * safe for the callers' case only: mmap_read_lock() held and a private
- * anonymous VMA. On 6.1 and 6.12 an anonymous PTE table is freed only under
- * the mmap write lock (munmap of the VMA itself, or collapse_huge_page()),
- * never while the VMA is still found under the read lock; a PMD may change
- * between "table" and "huge" only through those same paths or a split, which
- * installs a table rather than freeing one.
+ * does: one READ_ONCE per level, then index the PTE page directly, valid
+ * under mmap_read_lock() on a private anonymous VMA. PGD, P4D, PUD and PMD
+ * tables of such a VMA are freed only under the mmap write lock (munmap,
+ * or an mm nobody uses any more), so the upper levels need nothing more.
+ * A PTE table is different: since 6.14 an empty one may be freed after
+ * MADV_DONTNEED under the read lock (or a per-VMA lock), RCU-deferred.
+ * Hence, as __pte_offset_map() and the GUP-fast walk do, each PTE-table
+ * read is an RCU read-side section that starts by checking that the PMD
+ * still points to the table (so it cannot have been freed before the
+ * section began) and ends by checking it again (entries read from a table
+ * detached meanwhile are thrown away). Where tables are never freed under
+ * the read lock this costs two loads per read.
  */
 pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr)
 {
@@ -161,9 +176,20 @@ pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
-pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr)
+const pte_t *kc_pte_map(pmd_t *pmd, pmd_t pmdval, unsigned long addr)
 {
-	return (pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr);
+	rcu_read_lock();
+	if (!pmd_same(READ_ONCE(*pmd), pmdval))
+		return NULL;
+	return (const pte_t *)pmd_page_vaddr(pmdval) + pte_index(addr);
+}
+
+bool kc_pte_unmap(pmd_t *pmd, pmd_t pmdval)
+{
+	bool same = pmd_same(READ_ONCE(*pmd), pmdval);
+
+	rcu_read_unlock();
+	return same;
 }
 
 /*

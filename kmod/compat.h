@@ -52,7 +52,20 @@ pmd_t *kc_pmd_lookup(struct mm_struct *mm, unsigned long addr);
  * does not export; lockdep's half of it is all a module can use.
  */
 #define kc_assert_mmap_locked(mm) lockdep_assert_held(&(mm)->mmap_lock)
-pte_t *kc_pte_table(pmd_t pmdval, unsigned long addr);
+
+/*
+ * A lockless read of the PTE table that @pmdval, read from @pmd, points
+ * to: kc_pte_map() enters the read-side section that keeps the table
+ * alive on kernels that free empty PTE tables under the mmap read lock,
+ * and returns the entry for @addr, or NULL if the PMD changed since
+ * @pmdval was read (nothing to read then). Nothing until kc_pte_unmap()
+ * may sleep. kc_pte_unmap(), called either way, ends the section and says
+ * whether what was read is to be trusted: the PMD still pointed to that
+ * table afterwards.
+ */
+const pte_t *kc_pte_map(pmd_t *pmd, pmd_t pmdval, unsigned long addr)
+	__acquires(RCU);
+bool kc_pte_unmap(pmd_t *pmd, pmd_t pmdval) __releases(RCU);
 
 /*
  * A present PMD-mapped entry of a private anonymous VMA that maps the huge

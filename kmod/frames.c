@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/mm.h>
+#include <kunit/visibility.h>
 #include "frames.h"
 
 void kc_frames_init(struct kc_frame_set *set)
@@ -9,11 +10,13 @@ void kc_frames_init(struct kc_frame_set *set)
 	set->present_bytes = 0;
 	set->run = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_frames_init);
 
 void kc_frames_destroy(struct kc_frame_set *set)
 {
 	xa_destroy(&set->frames);
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_frames_destroy);
 
 static unsigned long kc_frames_stored(struct kc_frame_set *set,
 				      unsigned long frame)
@@ -38,6 +41,7 @@ int kc_frames_flush(struct kc_frame_set *set)
 	set->run = 0;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_frames_flush);
 
 /*
  * Pages of one process often sit in runs inside one frame: count a run
@@ -63,6 +67,7 @@ int kc_frames_add(struct kc_frame_set *set, unsigned long pfn,
 	set->run = bytes >> PAGE_SHIFT;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_frames_add);
 
 unsigned long kc_frames_pages(struct kc_frame_set *set,
 			      unsigned long frame)
@@ -73,3 +78,4 @@ unsigned long kc_frames_pages(struct kc_frame_set *set,
 		pages += set->run;
 	return pages;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_frames_pages);

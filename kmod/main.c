@@ -9,20 +9,17 @@
 #include "compat.h"
 #include "netlink.h"
 #include "ops.h"
-
-static bool assume_ibt;
-module_param(assume_ibt, bool, 0444);
-MODULE_PARM_DESC(assume_ibt,
-		 "Treat IBT as enforced when vetting the collapse entry point (tests the refusal path)");
+#include "testing.h"
 
 static int __init kc_init(void)
 {
 	int err;
 
-	kc_engine_init(assume_ibt);
+	kc_engine_init(false);
 	err = kc_netlink_init();
 	if (err)
 		return err;
+	kc_testing_init();
 	pr_info("version %s loaded; collapse engine %s: %s\n",
 		KCOLLAPSE_VERSION, KC_ENGINE_SYMBOL, kc_engine_status());
 	return 0;
@@ -33,6 +30,7 @@ static void __exit kc_exit(void)
 	/* Running operations stop at their next window, then return. */
 	kc_ops_shutdown();
 	kc_netlink_exit();
+	kc_testing_exit();
 }
 
 module_init(kc_init);

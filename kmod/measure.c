@@ -4,11 +4,12 @@
 #include "frames.h"
 #include "measure.h"
 #include "run.h"
+#include "walk.h"
 #include "window.h"
 
 /* Scan the populated spans of one lock hold into @set. */
 static int kc_measure_hold(struct kc_run *run, struct kc_cursor *cur,
-			   struct kc_frame_set *set)
+			   struct kc_frame_set *set, struct kc_spans *spans)
 {
 	unsigned long end = run->req->end, s;
 	struct kc_window_scan scan;
@@ -19,6 +20,8 @@ static int kc_measure_hold(struct kc_run *run, struct kc_cursor *cur,
 		s = cur->addr;
 		cur->addr = kc_span_end(s, min(vma->vm_end, end));
 		err = kc_scan_span(vma, s, cur->addr, &scan, set);
+		if (!err && spans)
+			err = kc_spans_add(spans, s);
 		if (err)
 			return err;
 		kc_cursor_charge(cur, KC_SPAN_COST);
@@ -29,7 +32,7 @@ static int kc_measure_hold(struct kc_run *run, struct kc_cursor *cur,
 }
 
 int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
-		    u64 *regions)
+		    u64 *regions, struct kc_spans *spans)
 {
 	struct kc_cursor cur = {
 		.addr = run->req->start,
@@ -42,7 +45,7 @@ int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
 		if (ret)
 			return ret;
 		cur.budget = KC_HOLD_BUDGET;
-		ret = kc_measure_hold(run, &cur, set);
+		ret = kc_measure_hold(run, &cur, set, spans);
 		kc_run_unlock(run);
 		if (ret)
 			return ret;
@@ -57,7 +60,7 @@ int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes)
 	int ret;
 
 	kc_frames_init(&set);
-	ret = kc_measure_into(run, &set, NULL);
+	ret = kc_measure_into(run, &set, NULL, NULL);
 	*frames = set.count;
 	*bytes = set.present_bytes;
 	kc_frames_destroy(&set);

@@ -10,15 +10,17 @@
 
 struct kc_frame_set;
 struct kc_run;
+struct kc_spans;
 
 /*
  * Add the covered memory's frames to @set, counting the eligible VMAs
- * entered in *@regions if @regions is set. Honours every stop condition
- * between lock holds. Returns 0 when complete, a stop reason (> 0) if it
- * was stopped, or -ENOMEM.
+ * entered in *@regions if @regions is set and recording the populated
+ * spans in @spans if it is set. Honours every stop condition between lock
+ * holds. Returns 0 when complete, a stop reason (> 0) if it was stopped,
+ * or -ENOMEM.
  */
 int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
-		    u64 *regions);
+		    u64 *regions, struct kc_spans *spans);
 
 /* The same into *@frames and *@bytes only. */
 int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes);

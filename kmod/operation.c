@@ -16,6 +16,7 @@
 #include "pack.h"
 #include "run.h"
 #include "target.h"
+#include "walk.h"
 #include "window.h"
 
 /*
@@ -103,32 +104,38 @@ static int kc_operation_steps(struct kc_run *run,
 {
 	struct kc_stats *st = run->st;
 	struct kc_frame_set before;
+	struct kc_spans spans;
 	int ret;
 
 	if (run->req->mark_hugepage && !run->req->dry_run &&
 	    run->req->mode != KCOLLAPSE_MODE_PACK)
 		kc_mark_hugepage(run);
 	kc_frames_init(&before);
-	ret = kc_measure_into(run, &before, &st->regions);
+	kc_spans_init(&spans);
+	ret = kc_measure_into(run, &before, &st->regions, &spans);
 	st->frames_before = before.count;
 	st->present_before = before.present_bytes;
 	if (ret) {
-		kc_frames_destroy(&before);
 		if (ret < 0)
 			NL_SET_ERR_MSG(extack,
 				       "out of memory while measuring frames; no window was touched");
-		return ret;
+		goto out;
 	}
 	run->before = &before;
+	run->spans = &spans;
 	ret = kc_operation_mode(run);
 	run->before = NULL;
-	kc_frames_destroy(&before);
 	if (ret) {
 		NL_SET_ERR_MSG(extack,
 			       "out of memory setting up pack mode; no page was moved");
-		return ret;
+		goto out;
 	}
-	return kc_measure_after(run, extack);
+	ret = kc_measure_after(run, extack);
+out:
+	run->spans = NULL;
+	kc_spans_destroy(&spans);
+	kc_frames_destroy(&before);
+	return ret;
 }
 
 /* Refuse what this kernel cannot do, before touching the target. */

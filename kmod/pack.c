@@ -20,17 +20,18 @@
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <uapi/linux/kcollapse.h>
+#include <kunit/visibility.h>
 #include "collapse.h"
 #include "compat.h"
 #include "frames.h"
 #include "pack.h"
 #include "run.h"
+#include "testing.h"
 #include "window.h"
 
 /* Movable like the pages they replace; a failure is counted, not retried. */
@@ -42,19 +43,10 @@
  */
 #define KC_PACK_ALLOC_BACKOFF	16
 
-/*
- * Testing aid: fail every destination block allocation, as when no free
- * 2 MiB block is left, so tests can reach that path on demand.
- */
-static bool pack_alloc_fail;
-module_param(pack_alloc_fail, bool, 0644);
-MODULE_PARM_DESC(pack_alloc_fail,
-		 "Testing aid: pack mode's 2 MiB block allocations all fail (default 0)");
-
 /* What the page-table read decided for one page of a batch. */
 enum kc_plan {
 	KC_PLAN_NONE,		/* no page: hole, swap entry, zero page */
-	KC_PLAN_LEFT,		/* stays; already counted by cause */
+	KC_PLAN_LEFT,		/* stays; counted by cause */
 	KC_PLAN_MOVE,
 	KC_PLAN_MOVE_REFS,	/* to move, but it had extra references */
 };
@@ -98,6 +90,7 @@ unsigned int kc_pack_keep_min(const u64 *hist, u64 *kept)
 	}
 	return best;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_pack_keep_min);
 
 unsigned int kc_pack_blocks_needed(unsigned int used, unsigned int want)
 {
@@ -107,6 +100,7 @@ unsigned int kc_pack_blocks_needed(unsigned int used, unsigned int want)
 		return 0;
 	return DIV_ROUND_UP(want - room, KC_PACK_BLOCK_PAGES);
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_pack_blocks_needed);
 
 /* The dense rule's threshold, from the frames measured before. */
 static int kc_pack_density(struct kc_pack *pk)
@@ -139,7 +133,7 @@ static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d)
 		pk->backoff--;
 		return false;
 	}
-	if (!READ_ONCE(pack_alloc_fail))
+	if (!READ_ONCE(kc_testing.pack_alloc_fail))
 		block = alloc_pages(KC_PACK_GFP, KC_PACK_BLOCK_ORDER);
 	if (!block) {
 		pk->st->alloc_failed++;
@@ -204,7 +198,9 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 	return KC_LEFT_MAX;
 }
 
-static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte)
+/* What to do with the page @pte maps; why it stays is counted in @left. */
+static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
+				      unsigned int *left)
 {
 	enum kc_left why = KC_LEFT_BUSY;
 	struct page *page = NULL;
@@ -220,7 +216,7 @@ static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte)
 		why = kc_pack_why_left(pk, page);
 	}
 	if (why != KC_LEFT_MAX) {
-		pk->st->left[why]++;
+		left[why]++;
 		return KC_PLAN_LEFT;
 	}
 	/*
@@ -292,10 +288,12 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 			  unsigned long start, unsigned long end)
 {
 	unsigned long i, n = (end - start) >> PAGE_SHIFT, first = n, last = 0;
-	unsigned int want = 0;
+	unsigned int left[KC_LEFT_MAX] = {}, want = 0;
+	const pte_t *pte;
+	ktime_t t0;
 	pmd_t pmdval;
 	pmd_t *pmd;
-	pte_t *pte;
+	bool same;
 
 	kc_assert_mmap_locked(vma->vm_mm);
 	if (!vma->anon_vma)
@@ -314,23 +312,32 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	}
 	if (pmd_bad(pmdval))
 		return false;
-	pte = kc_pte_table(pmdval, start);
-	for (i = 0; i < n; i++) {
-		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]));
+	/* The plan is made inside the read: nothing in it sleeps. */
+	pte = kc_pte_map(pmd, pmdval, start);
+	for (i = 0; pte && i < n; i++) {
+		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]), left);
 		if (!kc_plan_moves(pk->plan[i]))
 			continue;
 		first = min(first, i);
 		last = i;
 		want++;
 	}
+	same = kc_pte_unmap(pmd, pmdval);
+	/* the table changed under the read: a later pass may find it */
+	if (!pte || !same)
+		return false;
+	for (i = 0; i < KC_LEFT_MAX; i++)
+		pk->st->left[i] += left[i];
 	if (!want)
 		return false;
 	if (pk->run->req->dry_run) {
 		pk->st->moved += want;
 		return false;
 	}
+	t0 = ktime_get();
 	kc_pack_move(pk, vma, start + (first << PAGE_SHIFT), last - first + 1,
 		     pk->plan + first, want);
+	kc_run_time_step(pk->run, t0);
 	return true;
 }
 

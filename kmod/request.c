@@ -6,6 +6,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <uapi/linux/kcollapse.h>
+#include <kunit/visibility.h>
 #include "request.h"
 #include "window.h"
 
@@ -23,10 +24,12 @@ const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 	[KCOLLAPSE_A_AUTO_THRESHOLD]	= NLA_POLICY_RANGE(NLA_U32, 1,
 							   KC_WINDOW_PAGES),
 };
+EXPORT_SYMBOL_IF_KUNIT(kc_collapse_policy);
 
 const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1] = {
 	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
 };
+EXPORT_SYMBOL_IF_KUNIT(kc_cancel_policy);
 
 int kc_request_parse(struct genl_info *info, struct kc_request *req)
 {
@@ -75,3 +78,4 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_request_parse);

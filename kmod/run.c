@@ -1,35 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/delay.h>
-#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/kcollapse.h>
 #include "compat.h"
 #include "run.h"
+#include "testing.h"
 #include "walk.h"
 #include "window.h"
 
-/*
- * Testing aid: a pause between windows (and between pack batches), so that
- * tests which interrupt a running operation (cancel, kill, exit, unload) do
- * not race its end on a fast machine. Off by default; results are
- * unaffected.
- */
-static unsigned int window_delay_us;
-module_param(window_delay_us, uint, 0644);
-MODULE_PARM_DESC(window_delay_us,
-		 "Testing aid: sleep this long between windows (default 0)");
-
+/* The window_delay_us testing aid (testing.h). */
 static void kc_run_pause(void)
 {
-	unsigned int us = READ_ONCE(window_delay_us);
+	unsigned int us = READ_ONCE(kc_testing.window_delay_us);
 
 	if (us)
 		usleep_range(us, us + 100);
 }
 
-/* KCOLLAPSE_STOP_DONE to go on, else why to stop (kc_stop_decide()). */
-static u32 kc_run_should_stop(const struct kc_run *run)
+/*
+ * KCOLLAPSE_STOP_DONE to go on, else why to stop (kc_stop_decide()), if
+ * what follows is expected to take @next_cost.
+ */
+static u32 kc_run_should_stop(const struct kc_run *run, ktime_t next_cost)
 {
 	struct kc_stop_inputs in = {
 		.requested = kc_ops_stop_requested(&run->op),
@@ -37,6 +30,7 @@ static u32 kc_run_should_stop(const struct kc_run *run)
 		.target_gone = !atomic_read(&run->op.mm->mm_users),
 		.now = ktime_get(),
 		.deadline = run->deadline,
+		.next_cost = next_cost,
 	};
 
 	return kc_stop_decide(&in);
@@ -75,20 +69,32 @@ void kc_run_unlock(struct kc_run *run)
 
 unsigned int kc_run_budget(void)
 {
-	return READ_ONCE(window_delay_us) ? KC_BATCH_COST : KC_HOLD_BUDGET;
+	return READ_ONCE(kc_testing.window_delay_us) ? KC_BATCH_COST :
+							 KC_HOLD_BUDGET;
+}
+
+void kc_run_time_step(struct kc_run *run, ktime_t start)
+{
+	ktime_t took = ktime_sub(ktime_get(), start);
+
+	if (ktime_after(took, run->step_max))
+		run->step_max = took;
 }
 
 u32 kc_run_enter(struct kc_run *run)
 {
-	u32 stop = kc_run_should_stop(run);
+	u32 stop = kc_run_should_stop(run, 0);
 
 	return stop ? stop : kc_run_lock(run);
 }
 
 u32 kc_run_step(struct kc_run *run)
 {
+	u32 stop;
+
 	kc_run_pause();
-	return kc_run_enter(run);
+	stop = kc_run_should_stop(run, run->step_max);
+	return stop ? stop : kc_run_lock(run);
 }
 
 struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
@@ -113,7 +119,10 @@ struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
 			(*cur->regions)++;
 		cur->addr = s;
 		/* Without an anon_vma nothing was ever faulted in here. */
-		if (vma->anon_vma) {
+		if (vma->anon_vma && run->spans) {
+			found = kc_spans_next(run->spans, &cur->addr, e,
+					      &cur->budget);
+		} else if (vma->anon_vma) {
 			found = kc_walk_next_pmd(run->op.mm, &cur->addr, e,
 						 &cur->budget);
 		} else {

@@ -15,13 +15,16 @@
 #include "stats.h"
 
 struct kc_frame_set;
+struct kc_spans;
 
 struct kc_run {
 	const struct kc_request *req;
 	struct kc_stats *st;
 	struct kc_op op;
 	ktime_t deadline;
+	ktime_t step_max;		/* longest collapse or migration so far */
 	struct kc_frame_set *before;	/* frames measured before: pack's input */
+	struct kc_spans *spans;		/* populated spans found before, or NULL */
 };
 
 /*
@@ -49,7 +52,10 @@ struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
  * Before each lock hold: the stop check, then kc_run_lock(). Returns 0
  * with the address space locked, else the stop reason, unlocked.
  * kc_run_step() first pauses for the window_delay_us testing aid (window
- * and batch loops); kc_run_enter() does not (marking, measuring).
+ * and batch loops), and its deadline check counts a hold as the longest
+ * step so far (kc_run_time_step()): a collapse or a migration cannot be
+ * interrupted, so one that would end past the deadline is not started.
+ * kc_run_enter() does neither (marking, measuring: short holds).
  */
 u32 kc_run_step(struct kc_run *run);
 u32 kc_run_enter(struct kc_run *run);
@@ -60,6 +66,9 @@ u32 kc_run_enter(struct kc_run *run);
  * that its pause comes between every two of them as it promises.
  */
 unsigned int kc_run_budget(void);
+
+/* A collapse or a migration that began at @start has ended. */
+void kc_run_time_step(struct kc_run *run, ktime_t start);
 
 /* Where a walk over the covered eligible memory stands. */
 struct kc_cursor {
@@ -74,7 +83,8 @@ typedef void (*kc_skip_fn)(struct kc_run *run, unsigned long from,
 
 /*
  * With the lock held: move @cur to the next populated PMD span of the
- * covered eligible memory and return its VMA (cur->addr inside it), or
+ * covered eligible memory (of run->spans, once the first measurement
+ * found them) and return its VMA (cur->addr inside it), or
  * return NULL when nothing is left (cur->addr is then the request's end)
  * or the budget ran out (cur->addr: where to resume). @skipped, if set,
  * hears of every stretch passed over.

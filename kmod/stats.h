@@ -56,12 +56,15 @@ struct kc_stop_inputs {
 	bool target_gone;
 	ktime_t now;
 	ktime_t deadline;	/* 0: none */
+	ktime_t next_cost;	/* what the next step is expected to take */
 };
 
 /*
  * KCOLLAPSE_STOP_DONE to go on, else why to stop. Order matters when several
  * hold at once: an explicit request names the cause best, a dead caller or
- * target makes the rest moot, the deadline comes last.
+ * target makes the rest moot, the deadline comes last. The deadline
+ * counts as passed when the next step, at its expected cost, would end
+ * after it: an uninterruptible step is better not started than overrun.
  */
 u32 kc_stop_decide(const struct kc_stop_inputs *in);
 

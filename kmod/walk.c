@@ -91,3 +91,34 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 	*addr = a;
 	return found;
 }
+
+void kc_spans_init(struct kc_spans *sp)
+{
+	xa_init(&sp->xa);
+}
+
+void kc_spans_destroy(struct kc_spans *sp)
+{
+	xa_destroy(&sp->xa);
+}
+
+int kc_spans_add(struct kc_spans *sp, unsigned long addr)
+{
+	return xa_err(xa_store(&sp->xa, addr >> PMD_SHIFT, xa_mk_value(1),
+			       GFP_KERNEL));
+}
+
+bool kc_spans_next(struct kc_spans *sp, unsigned long *addr,
+		   unsigned long end, unsigned int *budget)
+{
+	unsigned long idx = *addr >> PMD_SHIFT;
+
+	*budget -= min(*budget, 1U);
+	if (*addr < end && xa_find(&sp->xa, &idx, (end - 1) >> PMD_SHIFT,
+				   XA_PRESENT)) {
+		*addr = max(*addr, idx << PMD_SHIFT);
+		return true;
+	}
+	*addr = end;
+	return false;
+}

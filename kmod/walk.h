@@ -10,6 +10,7 @@
 
 #include <linux/mm_types.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 /*
  * With mmap_read_lock(@mm) held: advance *@addr to the first address in
@@ -21,5 +22,27 @@
  */
 bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		      unsigned long end, unsigned int *budget);
+
+/*
+ * The populated PMD spans an operation's first walk found, so that its
+ * later passes (the mode's, the measurement after) visit them without
+ * reading the empty rest of the upper tables again: with a few pages
+ * spread over a huge sparse reservation, those reads are most of the cost
+ * of a pass. A span populated after the first walk is not visited: the
+ * operation works on, and measures after, the memory it found.
+ */
+struct kc_spans {
+	struct xarray xa;	/* index: address >> PMD_SHIFT */
+};
+
+void kc_spans_init(struct kc_spans *sp);
+void kc_spans_destroy(struct kc_spans *sp);
+
+/* Record the span holding @addr; 0 or -ENOMEM. May sleep. */
+int kc_spans_add(struct kc_spans *sp, unsigned long addr);
+
+/* kc_walk_next_pmd(), answered from @sp instead of the page tables. */
+bool kc_spans_next(struct kc_spans *sp, unsigned long *addr,
+		   unsigned long end, unsigned int *budget);
 
 #endif /* _KCOLLAPSE_WALK_H */

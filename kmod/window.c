@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <kunit/visibility.h>
 #include "compat.h"
 #include "frames.h"
 #include "window.h"
@@ -23,6 +24,7 @@ bool kc_vma_flags_eligible(unsigned long vm_flags, bool anonymous)
 		return false;
 	return (vm_flags & (VM_READ | VM_WRITE)) == (VM_READ | VM_WRITE);
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_vma_flags_eligible);
 
 bool kc_vma_eligible(const struct vm_area_struct *vma)
 {
@@ -42,6 +44,7 @@ unsigned long kc_windows_in(unsigned long from, unsigned long to)
 
 	return win ? ((to - win) >> KC_WINDOW_SHIFT) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_windows_in);
 
 unsigned long kc_first_window(unsigned long start, unsigned long end)
 {
@@ -54,6 +57,7 @@ unsigned long kc_first_window(unsigned long start, unsigned long end)
 		return 0;
 	return win;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_first_window);
 
 unsigned long kc_span_end(unsigned long addr, unsigned long end)
 {
@@ -64,23 +68,48 @@ unsigned long kc_span_end(unsigned long addr, unsigned long end)
 		return end;
 	return next;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_span_end);
 
-static int kc_scan_ptes(pmd_t pmdval, unsigned long start, unsigned long end,
-			struct kc_window_scan *scan,
+/*
+ * PTEs read per read-side section (kc_pte_map()): the frames of the pages
+ * found are added to the set after it, as adding may allocate.
+ */
+#define KC_SCAN_CHUNK	64
+
+/*
+ * Read the PTEs of [@start, @end) into @scan and their frames into
+ * @frames. Returns 0 or -ENOMEM; a table that changed under the read makes
+ * the span unstable, counted as far as it was read.
+ */
+static int kc_scan_ptes(pmd_t *pmd, pmd_t pmdval, unsigned long start,
+			unsigned long end, struct kc_window_scan *scan,
 			struct kc_frame_set *frames)
 {
-	pte_t *pte = kc_pte_table(pmdval, start);
-	unsigned long addr;
+	unsigned long pfns[KC_SCAN_CHUNK];
+	unsigned long addr, next;
+	unsigned int i, n;
+	const pte_t *pte;
+	bool same;
 	int err;
 
-	for (addr = start; addr < end; addr += PAGE_SIZE, pte++) {
-		pte_t val = READ_ONCE(*pte);
+	for (addr = start; addr < end; addr = next) {
+		next = min(end, addr + KC_SCAN_CHUNK * PAGE_SIZE);
+		n = 0;
+		pte = kc_pte_map(pmd, pmdval, addr);
+		for (i = 0; pte && i < (next - addr) >> PAGE_SHIFT; i++) {
+			pte_t val = READ_ONCE(pte[i]);
 
-		if (!pte_present(val) || is_zero_pfn(pte_pfn(val)))
-			continue;
-		scan->present++;
-		if (frames) {
-			err = kc_frames_add(frames, pte_pfn(val), PAGE_SIZE);
+			if (pte_present(val) && !is_zero_pfn(pte_pfn(val)))
+				pfns[n++] = pte_pfn(val);
+		}
+		same = kc_pte_unmap(pmd, pmdval);
+		if (!pte || !same) {
+			scan->unstable = true;
+			return 0;
+		}
+		scan->present += n;
+		for (i = 0; frames && i < n; i++) {
+			err = kc_frames_add(frames, pfns[i], PAGE_SIZE);
 			if (err)
 				return err;
 		}
@@ -125,5 +154,5 @@ int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
 		scan->unstable = true;
 		return 0;
 	}
-	return kc_scan_ptes(pmdval, start, end, scan, frames);
+	return kc_scan_ptes(pmd, pmdval, start, end, scan, frames);
 }

@@ -81,6 +81,22 @@ static void stop_deadline(struct kunit *test)
 			(u32)KCOLLAPSE_STOP_DONE);
 }
 
+static void stop_next_step_would_overrun(struct kunit *test)
+{
+	struct kc_stop_inputs in = {
+		.now = ns_to_ktime(150), .deadline = ns_to_ktime(200),
+		.next_cost = ns_to_ktime(50),
+	};
+
+	KUNIT_EXPECT_EQ(test, kc_stop_decide(&in), (u32)KCOLLAPSE_STOP_DONE);
+	in.next_cost = ns_to_ktime(51);
+	KUNIT_EXPECT_EQ(test, kc_stop_decide(&in), (u32)KCOLLAPSE_STOP_DEADLINE);
+	/* no deadline: any cost goes */
+	in.deadline = 0;
+	in.next_cost = ns_to_ktime(S64_MAX / 2);
+	KUNIT_EXPECT_EQ(test, kc_stop_decide(&in), (u32)KCOLLAPSE_STOP_DONE);
+}
+
 static void stop_no_deadline(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, decide(0, false, false, S64_MAX, 0),
@@ -96,6 +112,7 @@ static struct kunit_case kc_stats_cases[] = {
 	KUNIT_CASE(stop_killed_before_target),
 	KUNIT_CASE(stop_target_before_deadline),
 	KUNIT_CASE(stop_deadline),
+	KUNIT_CASE(stop_next_step_would_overrun),
 	KUNIT_CASE(stop_no_deadline),
 	{}
 };

@@ -216,7 +216,7 @@ BIG_WINDOWS=256
 collapse_bg() {
 	out=$1
 	shift
-	delay=/sys/module/kcollapse/parameters/window_delay_us
+	delay=/sys/kernel/debug/kcollapse/window_delay_us
 	[ ! -e $delay ] || echo 20000 >$delay || fail "cannot set $delay"
 	kcollapsectl collapse "$WL_PID" --range "$(wl_range)" --json "$@" >"$out" 2>"$out.err" &
 	BG_PID=$!
@@ -364,7 +364,7 @@ pack_summary() {
 pack_bg() {
 	out=$1
 	shift
-	echo 20000 >/sys/module/kcollapse/parameters/window_delay_us ||
+	echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us ||
 		fail "cannot set window_delay_us"
 	kcollapsectl collapse "$WL_PID" --mode pack --range "$(wl_range)" --json "$@" \
 		>"$out" 2>"$out.err" &

@@ -3,7 +3,7 @@
  * kc-stress: data integrity under collapse, with the target's own threads
  * changing its address space while the module works on it.
  *
- *   kc-stress ROUNDS SEED [auto|kmod|userspace [collapse|pack|auto|mix]]
+ *   kc-stress ROUNDS SEED [auto|kmod|userspace [collapse|pack|auto|mix|dry]]
  *
  * Forks a target; this process is the caller. Each round the target lays
  * out fresh anonymous memory from the round's seed: 3-8 "stable" VMAs of
@@ -16,7 +16,8 @@
  * round, region and offset. The caller then collapses the whole address
  * space through libkcollapse (the engine named, default the module; the
  * mode named, default collapse, "mix" cycling collapse, pack and auto
- * round by round), the racers stop, and the target
+ * round by round, "dry" the same as dry runs: page-table reads only,
+ * racing the drops), the racers stop, and the target
  * checks every page of every region.
  *
  * With KC_STRESS_INJECT=1 in the environment the caller sets its own
@@ -174,6 +175,20 @@ static size_t verify_region(const struct region *r, size_t *pages)
 	return bad;
 }
 
+/*
+ * If the 2 MiB-aligned window holding page @pg lies inside @r, move @pg to
+ * its first page and return true.
+ */
+static bool whole_window(const struct region *r, size_t *pg)
+{
+	uintptr_t a = ((uintptr_t)r->base + *pg * PAGE) & ~(WIN - 1);
+
+	if (a < (uintptr_t)r->base || a + WIN > (uintptr_t)r->base + r->len)
+		return false;
+	*pg = (a - (uintptr_t)r->base) / PAGE;
+	return true;
+}
+
 /* One change to one churn region; the lock keeps verification out. */
 static void churn_once(uint64_t *s)
 {
@@ -212,6 +227,14 @@ static void churn_once(uint64_t *s)
 		if (r->ro)
 			break;
 		n = 1 + rnd(s) % 64;
+		/*
+		 * Half the time the whole aligned window around @pg, if the
+		 * region has it: its PTE table is left empty, which kernels
+		 * since 6.14 free under the mmap read lock while the module
+		 * may be reading it.
+		 */
+		if (rnd(s) % 2 && whole_window(r, &pg))
+			n = WIN / PAGE;
 		if (pg + n > npg)
 			n = npg - pg;
 		madvise(r->base + pg * PAGE, n * PAGE, MADV_DONTNEED);
@@ -344,17 +367,20 @@ int main(int argc, char **argv)
 	enum kc_engine engine = KC_ENGINE_KMOD;
 	unsigned long by_mode[3] = { 0 };
 	enum kc_mode mode = KC_MODE_COLLAPSE;
-	bool mixed = false;
+	bool mixed = false, dry = false;
 	uint64_t moved = 0, empty = 0, failed = 0, huge = 0, fail_by[5] = { 0 };
 	pid_t pid;
 
 	if (argc < 3 || argc > 5) {
 		fprintf(stderr, "usage: %s ROUNDS SEED [auto|kmod|userspace "
-			"[collapse|pack|auto|mix]]\n", argv[0]);
+			"[collapse|pack|auto|mix|dry]]\n", argv[0]);
 		return 2;
 	}
-	if (argc == 5 && !(mixed = !strcmp(argv[4], "mix")) &&
-	    kc_mode_parse(argv[4], &mode)) {
+	if (argc == 5) {
+		dry = !strcmp(argv[4], "dry");
+		mixed = dry || !strcmp(argv[4], "mix");
+	}
+	if (argc == 5 && !mixed && kc_mode_parse(argv[4], &mode)) {
 		fprintf(stderr, "kc-stress: unknown mode %s\n", argv[4]);
 		return 2;
 	}
@@ -386,6 +412,7 @@ int main(int argc, char **argv)
 		struct kc_collapse_req req = {
 			.pid = pid,
 			.mode = mixed ? (uint32_t)(r % 3) : mode,
+			.flags = dry ? KC_DRY_RUN : 0,
 		};
 		struct kc_result res;
 		uint64_t round = mix(seed + r), answer[2];
@@ -431,12 +458,13 @@ int main(int argc, char **argv)
 	}
 	close(cmd[1]);
 	waitpid(pid, &st, 0);
-	printf("kc-stress: %s engine, %lu/%lu rounds (collapse %lu, pack %lu, "
+	printf("kc-stress: %s engine%s, %lu/%lu rounds (collapse %lu, pack %lu, "
 	       "auto %lu), %lu %s, %llu windows reached, %llu collapsed, "
 	       "%llu already huge, %llu skipped, %llu failed (nomem %llu, busy "
 	       "%llu, again %llu, ineligible %llu, other %llu), %llu pages packed, "
 	       "%llu pages checked, %llu words differ\n",
-	       kc_engine_name(engine), r, rounds, by_mode[0], by_mode[1],
+	       kc_engine_name(engine), dry ? " (dry runs)" : "", r, rounds,
+	       by_mode[0], by_mode[1],
 	       by_mode[2], failed_ops,
 	       inject >= 0 ? "refused under injection" : "errors",
 	       (unsigned long long)windows,

@@ -59,3 +59,7 @@ fi
 ko=$(find "$out/src" -name kcollapse.ko | head -n1)
 [[ -n $ko ]] || { echo "build-module: no kcollapse.ko produced" >&2; exit 1; }
 cp "$ko" "$out/kcollapse.ko"
+# The KUnit suites' module, on kernels with KUnit only.
+rm -f "$out/kcollapse_kunit.ko"
+ko=$(find "$out/src" -name kcollapse_kunit.ko | head -n1)
+[[ -z $ko ]] || cp "$ko" "$out/kcollapse_kunit.ko"

@@ -131,8 +131,11 @@ prepare() {
 	read -r kver vmlinuz <<<"$k"
 	echo "# $name = $kver, output in $out"
 	"$here/build-module.sh" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
+	local kunit=()
+	[[ ! -f $out/build/kcollapse_kunit.ko ]] ||
+		kunit=(-f "$out/build/kcollapse_kunit.ko:/lib/kcollapse/kcollapse_kunit.ko")
 	"$here/mkinitramfs.sh" -o "$out/initramfs.cpio.gz" -i "$here/guest-init.sh" \
-		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" \
+		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" "${kunit[@]}" \
 		-d "$tests_dir:/tests" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
 	((${#cpio_list[@]} == 0)) ||

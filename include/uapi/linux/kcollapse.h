@@ -42,8 +42,14 @@
  *                              inside the range.
  *     KCOLLAPSE_A_DEADLINE_MS  u32, optional, 0 = none (default). Checked
  *                              every few milliseconds of work, in every
- *                              step (measurements included); a window
- *                              already being collapsed finishes first.
+ *                              step (measurements included). A collapse
+ *                              or a migration cannot be interrupted: one
+ *                              is not started when one as long as the
+ *                              longest of this operation so far would
+ *                              end past the deadline (the stop reason is
+ *                              then DEADLINE), and the first one of an
+ *                              operation, if running when the deadline
+ *                              passes, finishes first.
  *     KCOLLAPSE_A_MIN_FILL     u32, optional, 1..512, default 1. Windows with
  *                              fewer present 4 KiB pages are skipped as
  *                              sparse (a collapse turns every window into a
@@ -249,7 +255,13 @@
  *   p4d/pud/pmd ranges, counting the windows there as empty without
  *   visiting them: the cost follows the present pages and page tables, not
  *   the size of the address space (a 64 TiB MAP_NORESERVE reservation
- *   holding a few pages costs about what a 2 GiB one does). The mmap lock
+ *   holding a few pages costs about what a 2 GiB one does). Only the
+ *   measurement before walks the page tables that way; it records the
+ *   populated 2 MiB spans it found, and the later passes (the mode's, the
+ *   measurement after) visit those spans only. A span that gets its first
+ *   page during the operation is neither worked on nor measured after:
+ *   FRAMES_AFTER and PRESENT_AFTER describe the memory the operation
+ *   found, which is all of it for a target that is not running. The mmap lock
  *   is taken for a bounded amount of work at a time, and between two lock
  *   holds every stop condition (cancel, deadline, caller killed, target
  *   exit, module unload) is checked, in the measurements too.

@@ -3,8 +3,9 @@
 # semantics, envd's error schema and headers, plain-int decoding) against a
 # daemon configured with --target; then --target-cgroup packing every
 # process of a cgroup in one operation, page by page; then how far past its
-# deadline a reply leaves, with the module, under load.
-# kc-timeout: 400
+# deadline a reply leaves: the module paced, then real collapses and packs
+# by the module and real collapses by the userspace engine.
+# kc-timeout: 600
 . ./lib.sh
 mod_load
 
@@ -49,21 +50,61 @@ WL_PID=
 kcd_stop
 rmdir $cg/kcorch 2>/dev/null
 
-say "deadline: how late the reply leaves, with the module"
+# over CASE DEADLINE_MS: four body-less requests to the running daemon.
+# The reply leaves within the deadline plus $late ms: from the request
+# being sent (curl's time_pretransfer: the connection is up, the request
+# is written) to the reply's first byte (time_starttransfer), minus the
+# deadline; curl's own total is printed beside it. Leaves the worst of the
+# last three in $worst: the first request of a daemon is reported, not
+# counted, because under TCG its reply path runs cold (first use of every
+# library page and lazily bound symbol), hundreds of times slower than on
+# real hardware.
+over() {
+	worst=0
+	for i in 1 2 3 4; do
+		w=$(curl -sS -o /tmp/r.json -X POST \
+			-w '%{time_pretransfer} %{time_starttransfer} %{time_total}' \
+			-H "X-Access-Token: $KCD_TOKEN" "$KCD_URL/collapse")
+		late=$(echo "$w" | awk -v d="$2" '{ printf "%d", ($2 - $1) * 1000 - d }')
+		echo "  $1 #$i: reply $late ms past the deadline" \
+			"(curl sent/first byte/done $w s), stop $(j /tmp/r.json stopReason)," \
+			"elapsedMs $(j /tmp/r.json elapsedMs), collapsed $(j /tmp/r.json collapsed)," \
+			"moved $(j /tmp/r.json packMoved)"
+		[ "$i" -gt 1 ] && [ "$late" -gt "$worst" ] && worst=$late
+	done
+	echo "  $1: worst $worst ms (requests 2-4)"
+}
+
+# The reply leaves within 50 ms of the deadline (the target): an
+# engine does not start a collapse or a migration it expects, from the
+# longest one so far, to end past it. TCG on a busy host is slow and
+# uneven: fail only well past the target; the measured figures are the
+# table in BENCHMARKS.md. The debug kernel (KASAN, kmemleak) is several
+# times slower again.
+LIMIT_MS=250
+[ -e /sys/kernel/debug/kmemleak ] && LIMIT_MS=1500
+say "deadline: how late the reply leaves, module, paced windows"
 wl_start $BIG_WL
-echo 20000 >/sys/module/kcollapse/parameters/window_delay_us
+echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us
 kcd_start --target "$WL_PID" --deadline-ms 500
-worst=0
-for i in 1 2 3; do
-	t=$(curl -sS -o /tmp/r.json -w '%{time_total}' -X POST \
-		-H "X-Access-Token: $KCD_TOKEN" "$KCD_URL/collapse")
-	over=$(awk -v t="$t" 'BEGIN { printf "%d", t * 1000 - 500 }')
-	echo "  reply after ${t} s: $over ms past the deadline, stop $(j /tmp/r.json stopReason)"
-	[ "$over" -gt "$worst" ] && worst=$over
-done
-# The target is 50 ms; a collapse in progress finishes first, and TCG on a
-# busy host is slow: fail only far past it.
-assert_lt "worst overshoot (ms)" "$worst" 1000
+over "module, paced" 500
+assert_lt "worst overshoot, module, paced (ms)" "$worst" $LIMIT_MS
+echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
 wl_verify
 wl_stop
 kcd_stop
+
+# Real collapses and migrations, nothing paced: each case on a fresh
+# fragmented target with more to do than its four deadlines allow. Pack
+# moves a window's pages in milliseconds: its deadline is shorter.
+for engine_mode_ms in "kmod collapse 400" "kmod pack 60" "userspace collapse 400"; do
+	set -- $engine_mode_ms
+	say "deadline: how late the reply leaves, $1 engine, $2"
+	wl_start --only frag --scale 16
+	kcd_start --target "$WL_PID" --deadline-ms "$3" --engine "$1" --mode "$2"
+	over "$1 $2" "$3"
+	assert_lt "worst overshoot, $1 $2 (ms)" "$worst" $LIMIT_MS
+	wl_verify
+	wl_stop
+	kcd_stop
+done

@@ -35,7 +35,7 @@ assert_eq "present after, measured apart" "$(kcollapsectl frames "$WL_PID" --ran
 	"$(j /tmp/c2.json presentBytesBefore)"
 wl_verify
 
-echo 0 >/sys/module/kcollapse/parameters/window_delay_us
+echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
 collapse_json /tmp/c3.json "$WL_PID" --mode pack --range "$(wl_range)"
 pack_summary /tmp/c3.json
 assert_eq "finished: stop reason" "$(j /tmp/c3.json stopReason)" done

@@ -10,9 +10,9 @@ wl_start --only frag,sparse
 pack_or_skip "$WL_PID"
 range=$(wl_range)
 present=$(( $(wl_vma frag present) + $(wl_vma sparse present) ))
-echo 1 >/sys/module/kcollapse/parameters/pack_alloc_fail || fail "set pack_alloc_fail"
+echo 1 >/sys/kernel/debug/kcollapse/pack_alloc_fail || fail "set pack_alloc_fail"
 collapse_json /tmp/m1.json "$WL_PID" --mode pack --range "$range"
-echo 0 >/sys/module/kcollapse/parameters/pack_alloc_fail
+echo 0 >/sys/kernel/debug/kcollapse/pack_alloc_fail
 pack_summary /tmp/m1.json
 assert_eq "stop reason" "$(j /tmp/m1.json stopReason)" done
 assert_eq "moved" "$(j /tmp/m1.json packMoved)" 0

@@ -13,7 +13,7 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	iters=${KC_RACES:-80}
 	unloads=${KC_RACES_RMMOD:-20}
 fi
-delay=/sys/module/kcollapse/parameters/window_delay_us
+delay=/sys/kernel/debug/kcollapse/window_delay_us
 echo 1000 >$delay
 
 modes=collapse

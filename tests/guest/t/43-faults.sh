@@ -39,7 +39,7 @@ collapse_bg /tmp/f2.json
 # with sanitized tools slowing wait_in_flight) that can outlast 24 windows
 # at collapse_bg's 20 ms: 0.5 s per window, set at once, keeps the kill
 # inside the operation, which stops at the next window.
-echo 500000 >/sys/module/kcollapse/parameters/window_delay_us
+echo 500000 >/sys/kernel/debug/kcollapse/window_delay_us
 wait_in_flight
 echo $(( $(cat $cg/kcfault/memory.current) / 2 )) >$cg/kcfault/memory.max 2>/dev/null
 wait $BG_PID || { cat /tmp/f2.json.err; fail "collapse during the OOM kill"; }

@@ -28,7 +28,7 @@ sp_start() {
 op_start() {
 	out=$1
 	shift
-	echo 20000 >/sys/module/kcollapse/parameters/window_delay_us
+	echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us
 	kcollapsectl collapse "$WL_PID" --range "$SP_START:64T" --json "$@" \
 		>"$out" 2>"$out.err" &
 	BG_PID=$!

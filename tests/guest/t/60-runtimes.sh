@@ -32,9 +32,9 @@ pack_dry=$(kcollapsectl collapse $$ --mode pack --dry-run --json 2>&1) ||
 
 # Smaller heaps on the debug kernel: KASAN and friends make every
 # allocation and page-table walk several times slower.
-# There the module's paths are what is checked, and two runtimes (Go's
-# VM_NOHUGEPAGE heap, CPython's arenas) reach them all: Node.js and the JVM,
-# the slowest to start, run on Debian's kernels.
+# There the module's paths are what is checked: Go's VM_NOHUGEPAGE heap
+# and CPython's arenas here, Node.js in the other debug guest
+# (62-runtimes-debug); the JVM, the slowest to start, on Debian's kernels.
 if [ -d /sys/kernel/debug/kunit ]; then
 	MIB=${KC_RT_MIB:-32} RUNTIMES=${KC_RT_ONLY:-go python}
 else

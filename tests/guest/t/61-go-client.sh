@@ -66,14 +66,14 @@ assert_eq "errno" "$(jq .err.errno /tmp/g5.json)" 3
 
 say "a cancelled context sends CANCEL and returns the partial result"
 wl_start $BIG_WL
-echo 20000 >/sys/module/kcollapse/parameters/window_delay_us
+echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us
 go_run /tmp/g6.json cancel-ctx -pid "$WL_PID" -range "$(wl_range)"
 jq .result /tmp/g6.json >/tmp/g6r.json
 check_accounting /tmp/g6r.json
 assert_eq "error" "$(jq -r .err.error /tmp/g6.json)" "context canceled"
 assert_eq "stop reason" "$(j /tmp/g6r.json stopReason)" cancelled
 assert_lt "windows reached" "$(j /tmp/g6r.json chunks)" $BIG_WINDOWS
-echo 0 >/sys/module/kcollapse/parameters/window_delay_us
+echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
 wait_idle
 wl_verify
 wl_stop
