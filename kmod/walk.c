@@ -10,7 +10,7 @@
  */
 #include <linux/mm.h>
 #include <linux/pgtable.h>
-#include <linux/string.h>
+#include <linux/build_bug.h>
 #include "walk.h"
 
 /* The level's entry for @addr is worth descending into. */
@@ -31,20 +31,43 @@ static bool kc_walk_pud(pud_t val)
 }
 
 /*
- * From @a, whose entry @entry (of @esz bytes, in a table of @ptrs entries
- * each mapping 1 << @shift bytes) is none: the start of the next entry of
- * the same table that is not all zeroes, or of the next table, clamped to
- * @end. One memchr_inv() instead of a step per empty entry; a non-zero
- * entry that still reads as none is only skipped by the next step.
+ * Index of the first entry of @tbl in [@from, @n) that is not zero, or @n.
+ * Eight entries per test: most tables met here are nearly empty (a
+ * reservation of terabytes holding a few pages), and under TCG a test and
+ * branch per entry costs as much as the load.
  */
-static unsigned long kc_walk_skip(const void *entry, size_t esz,
-				  unsigned long a, unsigned long end,
-				  unsigned int shift, unsigned long ptrs)
+static unsigned long kc_table_next(const unsigned long *tbl,
+				   unsigned long from, unsigned long n)
+{
+	unsigned long i = from;
+
+	for (; i < n && (i & 7); i++)
+		if (tbl[i])
+			return i;
+	for (; i + 8 <= n; i += 8)
+		if (tbl[i] | tbl[i + 1] | tbl[i + 2] | tbl[i + 3] |
+		    tbl[i + 4] | tbl[i + 5] | tbl[i + 6] | tbl[i + 7])
+			break;
+	for (; i < n; i++)
+		if (tbl[i])
+			return i;
+	return n;
+}
+
+/*
+ * From @a, whose entry @entry (in a table of @ptrs entries each mapping
+ * 1 << @shift bytes) is none: the start of the next entry of the same
+ * table that is not all zeroes, or of the next table, clamped to @end. A
+ * non-zero entry that still reads as none is only skipped by the next
+ * step.
+ */
+static unsigned long kc_walk_skip(const void *entry, unsigned long a,
+				  unsigned long end, unsigned int shift,
+				  unsigned long ptrs)
 {
 	unsigned long idx = (a >> shift) & (ptrs - 1);
-	const u8 *from = (const u8 *)entry + esz;
-	const u8 *hit = memchr_inv(from, 0, (ptrs - 1 - idx) * esz);
-	unsigned long n = hit ? 1 + (hit - from) / esz : ptrs - idx;
+	const unsigned long *tbl = (const unsigned long *)entry - idx;
+	unsigned long n = kc_table_next(tbl, idx + 1, ptrs) - idx;
 	unsigned long next = ((a >> shift) + n) << shift;
 
 	return next <= a || next > end ? end : next;
@@ -60,12 +83,16 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 	pmd_t *pmd;
 	bool found = false;
 
+	/* kc_walk_skip() reads the tables as arrays of unsigned long */
+	BUILD_BUG_ON(sizeof(pgd_t) != sizeof(unsigned long) ||
+		     sizeof(pud_t) != sizeof(unsigned long) ||
+		     sizeof(pmd_t) != sizeof(unsigned long));
 	while (a < end && *budget) {
 		(*budget)--;
 		pgd = pgd_offset(mm, a);
 		if (!kc_walk_pgd(READ_ONCE(*pgd))) {
-			a = kc_walk_skip(pgd, sizeof(*pgd), a, end,
-					 PGDIR_SHIFT, PTRS_PER_PGD);
+			a = kc_walk_skip(pgd, a, end, PGDIR_SHIFT,
+					 PTRS_PER_PGD);
 			continue;
 		}
 		p4d = p4d_offset(pgd, a);
@@ -75,14 +102,14 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		}
 		pud = pud_offset(p4d, a);
 		if (!kc_walk_pud(READ_ONCE(*pud))) {
-			a = kc_walk_skip(pud, sizeof(*pud), a, end,
-					 PUD_SHIFT, PTRS_PER_PUD);
+			a = kc_walk_skip(pud, a, end, PUD_SHIFT,
+					 PTRS_PER_PUD);
 			continue;
 		}
 		pmd = pmd_offset(pud, a);
 		if (pmd_none(READ_ONCE(*pmd))) {
-			a = kc_walk_skip(pmd, sizeof(*pmd), a, end,
-					 PMD_SHIFT, PTRS_PER_PMD);
+			a = kc_walk_skip(pmd, a, end, PMD_SHIFT,
+					 PTRS_PER_PMD);
 			continue;
 		}
 		found = true;
