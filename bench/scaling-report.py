@@ -132,8 +132,8 @@ def section(kernel, meta, sizes, summ):
           f"{meta.get('memKiB', 0) // 1024} MiB, {meta['date']}\n",
           f"Userspace engine's huge-page detection on this kernel: "
           f"`{us.get('hugeDetection', 'unknown')}`. Each cell: the best elapsed ms "
-          f"(best of {meta.get('reps')} for the dry and classify-only operations, one "
-          "run otherwise, a fresh target for every run) and, in parentheses, its ratio to the "
+          f"(best of {meta.get('reps')}, a fresh target for every run; a run over 10 s is "
+          "not repeated) and, in parentheses, its ratio to the "
           f"{sizes[0]} run of the same operation.\n",
           "| operation | " + " | ".join(sizes) + f" | {sizes[-1]} / {sizes[0]} "
           f"(target <= {TARGET:g}x) | growth exponent |",

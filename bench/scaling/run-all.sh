@@ -8,8 +8,8 @@
 # The ratios the report draws are only meaningful inside one boot: TCG's
 # absolute times move with the host's load.
 #
-# KC_ARGS (kc.args=) may hold: sizes=2G,64G,... reps=N (best-of count for
-# the operations that change nothing; a run over 10 s is not repeated)
+# KC_ARGS (kc.args=) may hold: sizes=2G,64G,... reps=N (best-of count, each
+# run on a fresh target; a run over 10 s is not repeated)
 # cap=SECONDS ops=kmod-dry,us-dry,...
 #
 # The cap: from the second size on, the cost per byte of reservation
@@ -35,9 +35,10 @@ for a in ${KC_ARGS:-}; do
 	esac
 done
 
-# op_args OP: kcollapsectl collapse options; op_reps OP: runs (best of).
-# Only the runs that change nothing repeat: a collapse, pack or auto run is
-# one run on its fresh target.
+# op_args OP: kcollapsectl collapse options; op_reps OP: runs (best of),
+# each on a fresh target: a single collapse, pack or auto run of tens of
+# milliseconds moves by 2-4x with the host's load. The userspace engine's
+# collapse-free runs repeat too (a run over 10 s is not repeated).
 op_args() {
 	case $1 in
 	kmod-dry) echo "--engine kmod --dry-run" ;;
@@ -51,10 +52,7 @@ op_args() {
 	esac
 }
 op_reps() {
-	case $1 in
-	*-dry | *-minfill) echo "$REPS" ;;
-	*) echo 1 ;;
-	esac
+	echo "$REPS"
 }
 
 # bytes SIZE: 2G -> 2147483648 (K/M/G/T). Shell arithmetic (64-bit):
