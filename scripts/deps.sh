@@ -30,6 +30,8 @@ pkgs=(
 	# the Go package (go/): built offline in GOPATH mode against these
 	golang-github-mdlayher-genetlink-dev golang-github-mdlayher-netlink-dev
 	golang-golang-x-sys-dev
+	# what is shipped (tests/package): hardening-check, the man page lints
+	devscripts mandoc groff-base
 )
 
 # installed PKG: true if dpkg considers PKG fully installed.
