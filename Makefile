@@ -10,6 +10,7 @@
 #   make soak [SOAK=N]   the adversarial guest tests, N x their check sizes
 #   make style           checkpatch --strict on the module
 #   make install         PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
+#   make deb             Debian packages in build/deb/
 #   make clean
 #
 # Run `bash scripts/deps.sh` once first (as root): it installs what the
@@ -42,7 +43,8 @@ dkms-install:
 	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
 	mkdir -p "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
 	cp -R $(MODULE_SOURCES) "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/"
-	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/kmod/"*.o
+	find "$(DESTDIR)/usr/src/kcollapse-$(VERSION)" \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \) -delete
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
 		>"$(DESTDIR)/usr/src/kcollapse-$(VERSION)/dkms.conf"
 	test -n "$(DESTDIR)" || { dkms add kcollapse/$(VERSION) && \
@@ -61,14 +63,19 @@ SYSTEMD_PC_DIR := $(shell $(PKG_CONFIG) $(if $(filter /usr,$(PREFIX)),,\
 SYSTEMDDIR ?= $(or $(if $(filter /usr,$(PREFIX)),$(SYSTEMD_PC_DIR),$(filter $(PREFIX)/%,$(SYSTEMD_PC_DIR))),\
 	$(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system)
 MODULESLOADDIR ?= /etc/modules-load.d
+MANDIR ?= $(PREFIX)/share/man
 
 # Tools, library, man pages, the systemd units and a modules-load.d entry.
 install:
-	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	$(MAKE) -C bridge install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C ctl install PREFIX=$(PREFIX) MANDIR=$(MANDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bridge install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) \
+		DESTDIR=$(DESTDIR)
 	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(SYSTEMDDIR)" \
-		"$(DESTDIR)$(MODULESLOADDIR)"
+		"$(DESTDIR)$(MODULESLOADDIR)" "$(DESTDIR)$(MANDIR)/man8"
 	install -m 0755 contrib/kcollapsed-token "$(DESTDIR)$(SBINDIR)/"
+	sed 's|@VERSION@|$(VERSION)|' contrib/kcollapsed-token.8 \
+		>"$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8"
+	chmod 0644 "$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8"
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|' contrib/kcollapsed.service \
 		>"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
 	chmod 0644 "$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
@@ -77,9 +84,11 @@ install:
 
 # What install put there (same variables); DKMS's copy stays (dkms remove).
 uninstall:
-	$(MAKE) -C ctl uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	$(MAKE) -C bridge uninstall PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C ctl uninstall PREFIX=$(PREFIX) MANDIR=$(MANDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bridge uninstall PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) \
+		DESTDIR=$(DESTDIR)
 	rm -f "$(DESTDIR)$(SBINDIR)/kcollapsed-token" \
+		"$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8" \
 		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service" \
 		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path" \
 		"$(DESTDIR)$(MODULESLOADDIR)/kcollapse.conf"
@@ -92,6 +101,11 @@ dist:
 		build/dist/kcollapse-$(VERSION)/dkms.conf
 	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
 	@echo "build/kcollapse-$(VERSION).tar.gz"
+
+# Debian packages (debian/): kcollapse-dkms, libkcollapse1, libkcollapse-dev,
+# kcollapsectl, kcollapsed in build/deb/, lintian's findings on stderr.
+deb:
+	bash scripts/deb.sh
 
 style:
 	bash scripts/checkpatch.sh
@@ -170,4 +184,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist clean
+.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist deb clean

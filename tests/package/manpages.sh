@@ -27,7 +27,8 @@ clean() {
 	fi
 }
 
-pages=(ctl/libkcollapse.3 ctl/kcollapsectl/kcollapsectl.8 bridge/kcollapsed.8)
+pages=(ctl/libkcollapse.3 ctl/kcollapsectl/kcollapsectl.8 bridge/kcollapsed.8
+	contrib/kcollapsed-token.8)
 for tool in mandoc groff; do
 	command -v $tool >/dev/null ||
 		clean "$tool present" "missing: scripts/deps.sh installs it"
