@@ -11,6 +11,7 @@
 #   make style           checkpatch --strict on the module
 #   make install         PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make deb             Debian packages in build/deb/
+#   make deb-module KVER=...  the module prebuilt for one kernel, packaged
 #   make clean
 #
 # Run `bash scripts/deps.sh` once first (as root): it installs what the
@@ -107,6 +108,11 @@ dist:
 deb:
 	bash scripts/deb.sh
 
+# A prebuilt module package for one kernel (its linux-headers installed):
+# kcollapse-modules-KVER in build/deb-module/, for images without DKMS.
+deb-module:
+	bash scripts/deb-module.sh "$${KVER:-$$(uname -r)}"
+
 style:
 	bash scripts/checkpatch.sh
 
@@ -184,4 +190,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist deb clean
+.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist deb deb-module clean

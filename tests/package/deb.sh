@@ -6,7 +6,8 @@
 # debian/*.lintian-overrides), and they hold what an image needs: the
 # module's sources and dkms.conf (only kcollapse-dkms depends on dkms), the
 # library under its soname in the multiarch directory with a symbols file,
-# hardened binaries, units pointing at the installed daemon. Host only:
+# hardened binaries, units pointing at the installed daemon; and the
+# prebuilt module package for the guests' Debian 6.1 kernel. Host only:
 # nothing is installed here (the image test installs them in a guest).
 #
 # TAP, then "N passed, N failed"; exit status 0 only if nothing failed.
@@ -106,4 +107,30 @@ check "kcollapsed: kcollapsed-token and the three man pages" \
 	-a -f "$tmp/kcollapsed/usr/share/man/man8/kcollapsed-token.8.gz" \
 	-a -f "$tmp/kcollapsed/usr/share/man/man8/kcollapsed.8.gz" \
 	-a -f "$tmp/kcollapsectl/usr/share/man/man8/kcollapsectl.8.gz"
+
+# The prebuilt module package, for the guests' Debian 6.1 kernel.
+# shellcheck source=../../scripts/kernels.sh
+source "$repo/scripts/kernels.sh"
+kver=$(kc_kver_61)
+if mdeb=$(LINTIAN=0 make -s -C "$repo" --no-print-directory deb-module KVER="$kver" \
+	2>"$tmp/mod.err" | tail -n 1) && [[ -f $mdeb ]]; then
+	ok "make deb-module KVER=$kver: $(basename "$mdeb")"
+	mkdir -p "$tmp/mod" && dpkg-deb -x "$mdeb" "$tmp/mod"
+	check "kcollapse-modules-$kver: kcollapse.ko for $kver (vermagic), modules-load.d entry" \
+		bash -c '[[ $(modinfo -F vermagic "$1/lib/modules/$2/updates/kcollapse.ko") == "$2 "* &&
+			-f $1/usr/lib/modules-load.d/kcollapse.conf ]]' _ "$tmp/mod" "$kver"
+	check "kcollapse-modules-$kver: depends on linux-image-$kver, conflicts with kcollapse-dkms" \
+		bash -c '[[ $(dpkg-deb -f "$1" Depends) == *"linux-image-$2"* &&
+			$(dpkg-deb -f "$1" Conflicts) == kcollapse-dkms ]]' _ "$mdeb" "$kver"
+	if command -v lintian >/dev/null &&
+		lintian --fail-on error,warning --pedantic --info "$mdeb" >"$tmp/mlintian" 2>&1; then
+		ok "kcollapse-modules-$kver: lintian: no errors, no warnings"
+	else
+		not_ok "kcollapse-modules-$kver: lintian: no errors, no warnings"
+	fi
+	grep -E '^[EWIP]:' "$tmp/mlintian" 2>/dev/null | sed 's/^/# /'
+else
+	not_ok "make deb-module KVER=$kver"
+	sed 's/^/# /' "$tmp/mod.err" | tail -n 20
+fi
 finish
