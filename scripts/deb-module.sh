@@ -41,7 +41,7 @@ chmod +x "$src/debian/rules"
 echo "deb-module: building $pkg $version-1 against $kdir" >&2
 (cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log" >&2; echo "deb-module: failed: $out/build.log" >&2; exit 1; }
-deb=$(ls "$out/${pkg}_${version}-1_"*.deb | grep -v dbgsym | head -n1)
+deb=$(find "$out" -maxdepth 1 -name "${pkg}_${version}-1_*.deb" | head -n1)
 if [[ ${LINTIAN:-1} != 0 ]]; then
 	lintian --info --pedantic "$deb" >&2 || true
 fi

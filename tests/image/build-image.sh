@@ -26,7 +26,7 @@ kver=$(basename "$(ls "$root"/boot/vmlinuz-* | head -n1)" | sed 's/^vmlinuz-//')
 # (debs.sh built both into OUTDIR/debs/).
 version=$(tar -xzOf "$dist_tar" --wildcards '*/VERSION')
 next=$(awk -F. '{printf "%d.%d.%d\n", $1, $2, $3 + 1}' <<<"$version")
-ls "$out/debs/cur/"kcollapsed_"$version"-*.deb "$out/debs/next/"kcollapsed_"$next"-*.deb \
+ls "$out/debs/cur/kcollapsed_$version"-*.deb "$out/debs/next/kcollapsed_$next"-*.deb \
 	>/dev/null || { log "no packages for $version and $next in $out/debs (debs.sh)"; exit 1; }
 mkdir -p "$root/root/debs" "$root/root/debs-next"
 cp "$out/debs/cur/"*.deb "$root/root/debs/"
