@@ -132,9 +132,9 @@ t_remove() {
 		[ -e "$f" ] && fail "$f left behind"
 	done
 	systemctl cat kcollapsed.service >/dev/null 2>&1 && fail "kcollapsed.service still known"
-	DEBIAN_FRONTEND=noninteractive apt-get purge -y \
-		kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 >>/tmp/remove.log 2>&1 ||
-		{ tail -n 30 /tmp/remove.log; fail "apt-get purge"; }
+	# (dpkg: apt cannot name a package that left no config-files state)
+	dpkg --purge kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 \
+		>>/tmp/remove.log 2>&1 || { tail -n 30 /tmp/remove.log; fail "dpkg --purge"; }
 	left=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
 		kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 2>/dev/null |
 		grep -v ' not-installed$')
