@@ -9,6 +9,9 @@
 #   make demo            the main job in a guest VM, before and after
 #   make soak [SOAK=N]   the adversarial guest tests, N x their check sizes
 #   make style           checkpatch --strict on the module
+#   make install         PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
+#   make deb             Debian packages in build/deb/
+#   make deb-module KVER=...  the module prebuilt for one kernel, packaged
 #   make clean
 #
 # Run `bash scripts/deps.sh` once first (as root): it installs what the
@@ -41,27 +44,55 @@ dkms-install:
 	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
 	mkdir -p "$(DESTDIR)/usr/src/kcollapse-$(VERSION)"
 	cp -R $(MODULE_SOURCES) "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/"
-	rm -rf "$(DESTDIR)/usr/src/kcollapse-$(VERSION)/kmod/"*.o
+	find "$(DESTDIR)/usr/src/kcollapse-$(VERSION)" \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \) -delete
 	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' dkms.conf \
 		>"$(DESTDIR)/usr/src/kcollapse-$(VERSION)/dkms.conf"
 	test -n "$(DESTDIR)" || { dkms add kcollapse/$(VERSION) && \
 		dkms install kcollapse/$(VERSION) $${KERNELVER:+-k $$KERNELVER}; }
 
 PREFIX ?= /usr/local
-SYSTEMDDIR ?= /lib/systemd/system
+SBINDIR ?= $(PREFIX)/sbin
+PKG_CONFIG ?= pkg-config
+# systemd's unit directory as pkg-config tells it, moved under PREFIX:
+# /lib/systemd/system for PREFIX=/usr on Debian 12, else
+# PREFIX/lib/systemd/system (systemd also reads /usr/local/lib/systemd/system);
+# never a directory outside PREFIX unless given as SYSTEMDDIR=.
+SYSTEMD_PC_DIR := $(shell $(PKG_CONFIG) $(if $(filter /usr,$(PREFIX)),,\
+	--define-variable=prefix=$(PREFIX) --define-variable=root_prefix=$(PREFIX)) \
+	--variable=systemdsystemunitdir systemd 2>/dev/null)
+SYSTEMDDIR ?= $(or $(if $(filter /usr,$(PREFIX)),$(SYSTEMD_PC_DIR),$(filter $(PREFIX)/%,$(SYSTEMD_PC_DIR))),\
+	$(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system)
+MODULESLOADDIR ?= /etc/modules-load.d
+MANDIR ?= $(PREFIX)/share/man
 
-# Tools, library, man pages, the systemd unit and a modules-load.d entry.
+# Tools, library, man pages, the systemd units and a modules-load.d entry.
 install:
-	$(MAKE) -C ctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	$(MAKE) -C bridge install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	install -d "$(DESTDIR)$(PREFIX)/sbin" "$(DESTDIR)$(PREFIX)/share/man/man3" \
-		"$(DESTDIR)$(SYSTEMDDIR)" "$(DESTDIR)/etc/modules-load.d"
-	install -m 0755 contrib/kcollapsed-token "$(DESTDIR)$(PREFIX)/sbin/"
-	install -m 0644 ctl/libkcollapse.3 "$(DESTDIR)$(PREFIX)/share/man/man3/"
-	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' contrib/kcollapsed.service \
+	$(MAKE) -C ctl install PREFIX=$(PREFIX) MANDIR=$(MANDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bridge install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) \
+		DESTDIR=$(DESTDIR)
+	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(SYSTEMDDIR)" \
+		"$(DESTDIR)$(MODULESLOADDIR)" "$(DESTDIR)$(MANDIR)/man8"
+	install -m 0755 contrib/kcollapsed-token "$(DESTDIR)$(SBINDIR)/"
+	sed 's|@VERSION@|$(VERSION)|' contrib/kcollapsed-token.8 \
+		>"$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8"
+	chmod 0644 "$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8"
+	sed 's|/usr/local/sbin/|$(SBINDIR)/|' contrib/kcollapsed.service \
 		>"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
+	chmod 0644 "$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service"
 	install -m 0644 contrib/kcollapsed.path "$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path"
-	echo kcollapse >"$(DESTDIR)/etc/modules-load.d/kcollapse.conf"
+	echo kcollapse >"$(DESTDIR)$(MODULESLOADDIR)/kcollapse.conf"
+
+# What install put there (same variables); DKMS's copy stays (dkms remove).
+uninstall:
+	$(MAKE) -C ctl uninstall PREFIX=$(PREFIX) MANDIR=$(MANDIR) DESTDIR=$(DESTDIR)
+	$(MAKE) -C bridge uninstall PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) \
+		DESTDIR=$(DESTDIR)
+	rm -f "$(DESTDIR)$(SBINDIR)/kcollapsed-token" \
+		"$(DESTDIR)$(MANDIR)/man8/kcollapsed-token.8" \
+		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.service" \
+		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path" \
+		"$(DESTDIR)$(MODULESLOADDIR)/kcollapse.conf"
 
 # A source tarball of the whole project (from git), dkms.conf filled in.
 dist:
@@ -71,6 +102,16 @@ dist:
 		build/dist/kcollapse-$(VERSION)/dkms.conf
 	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
 	@echo "build/kcollapse-$(VERSION).tar.gz"
+
+# Debian packages (debian/): kcollapse-dkms, libkcollapse1, libkcollapse-dev,
+# kcollapsectl, kcollapsed in build/deb/, lintian's findings on stderr.
+deb:
+	bash scripts/deb.sh
+
+# A prebuilt module package for one kernel (its linux-headers installed):
+# kcollapse-modules-KVER in build/deb-module/, for images without DKMS.
+deb-module:
+	bash scripts/deb-module.sh "$${KVER:-$$(uname -r)}"
 
 style:
 	bash scripts/checkpatch.sh
@@ -149,4 +190,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install dist clean
+.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist deb deb-module clean

@@ -6,6 +6,7 @@
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <linux/module.h>
+#include <net/genetlink.h>
 #include "compat.h"
 #include "netlink.h"
 #include "ops.h"
@@ -40,3 +41,4 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The kcollapse authors");
 MODULE_DESCRIPTION("Consolidate a process's anonymous memory into transparent hugepages");
 MODULE_VERSION(KCOLLAPSE_VERSION);
+MODULE_ALIAS_GENL_FAMILY("kcollapse");

@@ -30,6 +30,9 @@ pkgs=(
 	# the Go package (go/): built offline in GOPATH mode against these
 	golang-github-mdlayher-genetlink-dev golang-github-mdlayher-netlink-dev
 	golang-golang-x-sys-dev
+	# what is shipped (tests/package): hardening-check, the man page lints;
+	# make deb's debhelper and DKMS helper, lintian
+	devscripts mandoc groff-base debhelper dh-dkms lintian
 )
 
 # installed PKG: true if dpkg considers PKG fully installed.

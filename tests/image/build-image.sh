@@ -1,7 +1,7 @@
 #!/bin/bash
 # build-image.sh ROOTFS_TAR DIST_TAR OUTDIR: a bootable Debian 12 disk image
-# with kcollapse installed the way the README tells operators to (DKMS and
-# make install, in a chroot of the image), plus the test's own parts under
+# with kcollapse installed the way the README tells operators to (its Debian
+# packages with apt, in a chroot of the image), plus the test's own parts under
 # /opt/kc-test. Leaves in OUTDIR: disk.img (raw ext4, the root filesystem),
 # vmlinuz and initrd.img (the image's own kernel, for QEMU's -kernel).
 set -euo pipefail
@@ -22,15 +22,17 @@ mkdir -p "$root"
 tar -C "$root" -xf "$rootfs_tar"
 kver=$(basename "$(ls "$root"/boot/vmlinuz-* | head -n1)" | sed 's/^vmlinuz-//')
 
-# The release being installed, and a "newer release" for the upgrade check:
-# the same sources with the patch level bumped.
+# The release being installed, and a "newer release" for the upgrade check
+# (debs.sh built both into OUTDIR/debs/).
 version=$(tar -xzOf "$dist_tar" --wildcards '*/VERSION')
 next=$(awk -F. '{printf "%d.%d.%d\n", $1, $2, $3 + 1}' <<<"$version")
-cp "$dist_tar" "$root/root/"
+ls "$out/debs/cur/kcollapsed_$version"-*.deb "$out/debs/next/kcollapsed_$next"-*.deb \
+	>/dev/null || { log "no packages for $version and $next in $out/debs (debs.sh)"; exit 1; }
+mkdir -p "$root/root/debs" "$root/root/debs-next"
+cp "$out/debs/cur/"*.deb "$root/root/debs/"
+cp "$out/debs/next/"*.deb "$root/root/debs-next/"
 echo "$version" >"$root/root/installed-version"
-mkdir -p "$root/root/kcollapse-next"
-tar -C "$root/root/kcollapse-next" --strip-components=1 -xzf "$dist_tar"
-echo "$next" >"$root/root/kcollapse-next/VERSION"
+echo "$next" >"$root/root/next-version"
 
 log "installing kcollapse $version into the image (kernel $kver), as an operator would"
 cp "$here/install.sh" "$root/root/install.sh"
@@ -39,10 +41,13 @@ unshare --mount --propagation private bash -euo pipefail -c '
 	mount --bind /dev "$root/dev"
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
-	chroot "$root" sh /root/install.sh "$@"
-' _ "$root" "/root/$(basename "$dist_tar")" "$kver" >"$out/install.log" 2>&1 ||
+	chroot "$root" sh -c "cd /root && sh ./install.sh"
+' _ "$root" >"$out/install.log" 2>&1 ||
 	{ tail -n 40 "$out/install.log" >&2; exit 1; }
 rm -f "$root/root/install.sh"
+status=$(chroot "$root" dkms status kcollapse 2>/dev/null || true)
+[[ $status == *"kcollapse/$version, $kver"*": installed"* ]] ||
+	{ tail -n 40 "$out/install.log" >&2; log "DKMS did not install the module for $kver: $status"; exit 1; }
 
 # The test's parts: the workload as a service, the checks as a service.
 # The workload is built from the tarball's sources, not the work tree's

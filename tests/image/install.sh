@@ -1,15 +1,11 @@
 #!/bin/sh
-# install.sh TARBALL KERNELVER: run inside the image's root (chroot) at image
-# build time. These are the README's "Installing in a guest image" steps,
-# word for word: keep the two in step.
+# install.sh: run inside the image's root (chroot) at image build time, in
+# /root, with the packages in ./debs/. These are the README's "Installing
+# in a guest image" steps, word for word: keep the two in step.
 set -eu
-tarball=$1
-KVER=$2
 
-cd /root
-tar xzf "$tarball"
-cd "$(basename "$tarball" .tar.gz)"
-make dkms-install KERNELVER="$KVER"
-make install PREFIX=/usr
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends \
+	./debs/kcollapse-dkms_*.deb ./debs/libkcollapse1_*.deb \
+	./debs/kcollapsectl_*.deb ./debs/kcollapsed_*.deb
 kcollapsed-token --generate >/dev/null
-systemctl enable kcollapsed.service kcollapsed.path

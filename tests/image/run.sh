@@ -2,11 +2,12 @@
 # run.sh: the end-to-end image test (make image-test, part of make check).
 #
 #   1. a cached minimal Debian 12 rootfs (rootfs.sh: debootstrap, once)
-#   2. kcollapse installed into a copy of it through DKMS and make install,
-#      from `make dist`'s tarball (build-image.sh)
+#   2. the Debian packages built from `make dist`'s tarball (debs.sh), and
+#      installed into a copy of the rootfs with apt (build-image.sh)
 #   3. the image booted under QEMU with its own kernel, systemd as PID 1;
 #      guest/check.sh checks DKMS, the module loaded at boot, the service,
-#      a POST /collapse of a workload service, and an upgrade
+#      a POST /collapse of a workload service, an upgrade to newer packages
+#      and their removal
 #
 # Output in $KCOLLAPSE_CACHE/out/image (KC_OUT to move it). Ends with
 # "N passed, N failed". KC_TIMEOUT bounds the guest (default 1500 s).
@@ -28,6 +29,8 @@ t0=$(date +%s)
 rootfs=$(bash "$here/rootfs.sh") || { echo "not ok - image: rootfs"; summary 0 1; }
 t1=$(date +%s)
 dist=$(make -s -C "$repo" dist | tail -n 1) || { echo "not ok - image: make dist"; summary 0 1; }
+bash "$here/debs.sh" "$repo/$dist" "$out" >/dev/null 2>"$out/debs.log" ||
+	{ tail -n 20 "$out/debs.log"; echo "not ok - image: make deb (see $out/debs.log)"; summary 0 1; }
 bash "$here/build-image.sh" "$rootfs" "$repo/$dist" "$out" ||
 	{ echo "not ok - image: build-image.sh (see $out/install.log)"; summary 0 1; }
 t2=$(date +%s)

@@ -40,14 +40,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <kcollapse/version.h>	/* KC_VERSION_STRING */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define KC_API __attribute__((visibility("default")))
-
-/* Library version (not the protocol version). */
-#define KC_VERSION_STRING "0.1.0"
 
 /* Size of the engine name buffer in struct kc_result. */
 #define KC_ENGINE_NAME_LEN 16

@@ -13,7 +13,7 @@ stty -F "$results" raw -echo 2>/dev/null
 exec >"$results" 2>&1
 
 KVER=$(uname -r)
-NEXT=$(cat /root/kcollapse-next/VERSION)
+NEXT=$(cat /root/next-version)
 KCD_URL=http://127.0.0.1:49999
 WL_OUT=/run/kc-workload.out
 
@@ -81,21 +81,22 @@ t_collapse() {
 	journalctl -b -o cat -u kcollapsed.service | grep 'event=collapse' | sed 's/^/  log: /'
 }
 
-# An upgrade as an operator does it: the old version out of DKMS, the new
-# one in, the module reloaded and the service restarted around it.
+# An upgrade as an operator does it: the newer packages installed over the
+# old ones (the old module leaves DKMS, the new one is built for the running
+# kernel), then the module reloaded and the service restarted around it.
 t_upgrade() {
-	dkms remove "kcollapse/$INSTALLED" --all 2>&1 | tail -n 3 | sed 's/^/  /'
-	assert_eq "dkms status after remove" "$(dkms status kcollapse 2>/dev/null)" ""
-	[ -e "/lib/modules/$KVER/updates/dkms/kcollapse.ko" ] &&
-		fail "module file left behind by dkms remove"
 	start=$(date +%s)
-	(cd /root/kcollapse-next && make dkms-install && make install PREFIX=/usr) \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		/root/debs-next/kcollapse-dkms_*.deb /root/debs-next/libkcollapse1_*.deb \
+		/root/debs-next/kcollapsectl_*.deb /root/debs-next/kcollapsed_*.deb \
 		>/tmp/upgrade.log 2>&1 ||
 		{ tail -n 30 /tmp/upgrade.log; fail "installing $NEXT"; }
-	echo "  DKMS build + make install of $NEXT in the guest: $(($(date +%s) - start)) s"
+	echo "  apt upgrade to $NEXT, DKMS build in the guest: $(($(date +%s) - start)) s"
+	assert_eq "package version" "$(dpkg-query -W -f='${Version}' kcollapsed)" "$NEXT-1"
+	assert_eq "dkms status of $INSTALLED after the upgrade" \
+		"$(dkms status "kcollapse/$INSTALLED" 2>/dev/null)" ""
 	INSTALLED=$NEXT t_dkms_status
 	restarts=$(systemctl show -p NRestarts --value kcollapsed.service)
-	systemctl daemon-reload # make install rewrote the unit file
 	systemctl stop kcollapsed.service
 	modprobe -r kcollapse || fail "modprobe -r kcollapse"
 	modprobe kcollapse || fail "modprobe kcollapse"
@@ -114,8 +115,34 @@ t_upgrade() {
 	wl_verify
 }
 
+# Removal: the service stopped, the module out of DKMS and off the disk
+# (the loaded one stays until reboot), the files gone; purge leaves nothing.
+t_remove() {
+	DEBIAN_FRONTEND=noninteractive apt-get remove -y \
+		kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 >/tmp/remove.log 2>&1 ||
+		{ tail -n 30 /tmp/remove.log; fail "apt-get remove"; }
+	assert_eq "kcollapsed.service after remove" \
+		"$(systemctl is-active kcollapsed.service)" inactive
+	assert_eq "dkms status after remove" "$(dkms status kcollapse 2>/dev/null)" ""
+	[ -e "/lib/modules/$KVER/updates/dkms/kcollapse.ko" ] &&
+		fail "module file left behind"
+	[ -d "/usr/src/kcollapse-$NEXT" ] && fail "module sources left behind"
+	for f in /usr/sbin/kcollapsed /usr/bin/kcollapsectl /usr/sbin/kcollapsed-token \
+		/usr/lib/modules-load.d/kcollapse.conf; do
+		[ -e "$f" ] && fail "$f left behind"
+	done
+	systemctl cat kcollapsed.service >/dev/null 2>&1 && fail "kcollapsed.service still known"
+	# (dpkg: apt cannot name a package that left no config-files state)
+	dpkg --purge kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 \
+		>>/tmp/remove.log 2>&1 || { tail -n 30 /tmp/remove.log; fail "dpkg --purge"; }
+	left=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
+		kcollapsed kcollapsectl kcollapse-dkms libkcollapse1 2>/dev/null |
+		grep -v ' not-installed$')
+	assert_eq "packages after purge" "$left" ""
+}
+
 INSTALLED=$(cat /root/installed-version)
-tests="boot dkms_status loaded_at_boot service collapse upgrade"
+tests="boot dkms_status loaded_at_boot service collapse upgrade remove"
 echo "1..$(echo "$tests" | wc -w)"
 echo "# kernel $KVER, kcollapse $INSTALLED, upgrade to $NEXT"
 n=0
