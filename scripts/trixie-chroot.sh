@@ -127,22 +127,28 @@ _build() {
 	log "built in $(($(date +%s) - start)) s"
 }
 
-# ensure: a healthy chroot, built or rebuilt under the exclusive lock.
+# ensure: a healthy chroot, built or rebuilt under the exclusive lock;
+# returns holding the lock shared on fd 8 (released at exit).
 ensure() {
 	mkdir -p "$(kc_cache_dir)"
 	exec 8>"$lock"
 	flock -s 8
-	if ! _healthy || ! _current; then
-		flock -x 8
-		if ! _healthy; then
-			[[ ! -e $root ]] || log "$root is broken: rebuilding"
-			_build
-		elif ! _current; then
-			_install
-		fi
+	_healthy && _current && return 0
+	flock -x 8
+	if ! _healthy; then
+		[[ ! -e $root ]] || log "$root is broken: rebuilding"
+		_build
+	elif ! _current; then
+		_install
 	fi
-	flock -u 8
-	exec 8>&-
+	flock -s 8
+}
+
+# _apt ARG...: apt-get in the chroot, exclusively, output to the log.
+_apt() {
+	flock -x 8
+	_in_root apt-get "$@" >>"$root.log" 2>&1 || { tail -n 20 "$root.log" >&2; return 1; }
+	flock -s 8
 }
 
 # headers KVER: linux-headers-KVER (and with it the kernel's kbuild tools).
@@ -150,42 +156,29 @@ headers() {
 	local kver=$1
 	ensure
 	[[ -d $root/usr/src/linux-headers-$kver ]] && return 0
-	exec 8>"$lock"
-	flock -x 8
-	if [[ ! -d $root/usr/src/linux-headers-$kver ]]; then
-		log "installing linux-headers-$kver"
-		{ _in_root apt-get install -y -qq "linux-headers-$kver" ||
-			{ _in_root apt-get update -qq &&
-				_in_root apt-get install -y -qq "linux-headers-$kver"; }; } \
-			>>"$root.log" 2>&1 || { tail -n 20 "$root.log" >&2; return 1; }
-		_in_root apt-get clean
-	fi
-	flock -u 8
-	exec 8>&-
+	log "installing linux-headers-$kver"
+	_apt install -y -qq "linux-headers-$kver" 2>/dev/null ||
+		{ _apt update -qq && _apt install -y -qq "linux-headers-$kver"; }
+	_apt clean
 }
 
 # update: refresh the chroot's apt lists (the archive moved on).
 update() {
 	ensure
-	exec 8>"$lock"
-	flock -x 8
-	_in_root apt-get update -qq >&2
-	flock -u 8
-	exec 8>&-
+	_apt update -qq
 }
 
 # run [-b DIR]... -- CMD...: under the shared lock.
 run() {
-	BINDS=()
+	local binds=()
 	while (($#)) && [[ $1 != -- ]]; do
 		[[ $1 == -b && $# -ge 2 ]] || { log "usage: run [-b DIR]... -- CMD..."; return 2; }
-		BINDS+=("$(cd "$2" && pwd)")
+		binds+=("$(cd "$2" && pwd)")
 		shift 2
 	done
 	[[ ${1:-} == -- ]] && shift
 	ensure
-	exec 8>"$lock"
-	flock -s 8
+	BINDS=("${binds[@]}")
 	_in_root "$@"
 }
 
