@@ -49,20 +49,29 @@ ensure_headers() {
 		"linux-headers-$kver"
 }
 
-# apt-get download PKG into the current directory; refresh lists once if the
-# package is unknown (fresh machine, or the archive moved on).
-download() {
+# apt_do CMD ARG...: apt-cache or apt-get with cwd $PWD, on the host or (with
+# --trixie) in the chroot.
+apt_do() {
 	if ((trixie)); then
-		local d=$PWD
-		bash "$chroot_sh" run -b "$d" -- sh -c 'cd "$1" && apt-get download -q "$2"' \
-			_ "$d" "$1" >/dev/null 2>&1 && return 0
-		bash "$chroot_sh" update &&
-			bash "$chroot_sh" run -b "$d" -- sh -c 'cd "$1" && apt-get download -q "$2"' \
-				_ "$d" "$1" >/dev/null
-		return
+		bash "$chroot_sh" run -b "$PWD" -- sh -c 'cd "$1" && shift && exec "$@"' _ "$PWD" "$@"
+	else
+		"$@"
 	fi
-	apt-get download -q "$1" >/dev/null 2>&1 && return 0
-	apt-get update -qq && apt-get download -q "$1" >/dev/null
+}
+
+# known PKG: apt has PKG in its lists.
+known() {
+	apt_do apt-cache show --no-all-versions "$1" >/dev/null 2>&1
+}
+
+refresh() {
+	if ((trixie)); then bash "$chroot_sh" update; else apt-get update -qq; fi
+}
+
+# apt-get download PKG into the current directory.
+download() {
+	echo "fetch-kernel: downloading $1"
+	apt_do apt-get download -q "$1" >/dev/null
 }
 
 # find_in ROOT KIND: the unpacked file of KIND (vmlinuz, config, System.map).
@@ -76,7 +85,7 @@ find_in() {
 
 fetch_image() {
 	[[ -s $dir/vmlinuz ]] && return 0
-	local tmp deb
+	local tmp deb try
 	mkdir -p "$dir"
 	tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
 	# shellcheck disable=SC2064 # expand $tmp now: it is local
@@ -85,29 +94,36 @@ fetch_image() {
 	chmod 0777 "$tmp"
 	# The -unsigned image is a plain bzImage; the signed one carries an EFI
 	# signature, boots the same, and is the only kind some releases ship.
-	local pkg got=() todo
-	for pkg in "linux-image-$kver-unsigned" "linux-binary-unsigned-$kver" "linux-image-$kver"; do
-		echo "fetch-kernel: downloading $pkg"
-		(cd "$tmp" && download "$pkg") && { got+=("$pkg"); break; }
-	done
-	((${#got[@]})) || { echo "fetch-kernel: no image package for $kver" >&2; return 1; }
-	while :; do
-		todo=""
-		for deb in "$tmp"/*.deb; do
-			dpkg -x "$deb" "$tmp/x"
-			for pkg in $(dpkg-deb -f "$deb" Depends | grep -oE 'linux-(binary|base)-[^ ,]+' |
-				grep -xF -e "linux-binary-$kver" -e "linux-base-$kver"); do
-				[[ " ${got[*]} " == *" $pkg "* ]] || todo=$pkg
-			done
-			rm -f "$deb"
+	local pkg first="" want=() got=" "
+	# Refresh the lists once if none is known (fresh machine, or the
+	# archive moved on).
+	for try in 1 2; do
+		for pkg in "linux-image-$kver-unsigned" "linux-binary-unsigned-$kver" "linux-image-$kver"; do
+			known "$pkg" && { first=$pkg; break 2; }
 		done
+		((try == 1)) && refresh
+	done
+	[[ -n $first ]] || { echo "fetch-kernel: no image package for $kver" >&2; return 1; }
+	want=("$first")
+	while ((${#want[@]})); do
+		pkg=${want[0]} want=("${want[@]:1}") got+="$pkg "
+		(cd "$tmp" && download "$pkg")
+		deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n1)
+		dpkg -x "$deb" "$tmp/x"
 		find_in "$tmp/x" vmlinuz >/dev/null && find_in "$tmp/x" config >/dev/null &&
 			find_in "$tmp/x" System.map >/dev/null && break
-		[[ -n $todo ]] || { echo "fetch-kernel: no vmlinuz, config or System.map for $kver" >&2; return 1; }
-		echo "fetch-kernel: downloading $todo"
-		(cd "$tmp" && download "$todo")
-		got+=("$todo")
+		# A meta or split package: follow it to its image and base.
+		for pkg in $(dpkg-deb -f "$deb" Depends | grep -oE 'linux-(binary|base)-[^ ,]+' |
+			grep -xF -e "linux-binary-$kver" -e "linux-base-$kver"); do
+			[[ $got == *" $pkg "* || " ${want[*]} " == *" $pkg "* ]] || want+=("$pkg")
+		done
+		rm -f "$deb"
 	done
+	if ! find_in "$tmp/x" vmlinuz >/dev/null || ! find_in "$tmp/x" config >/dev/null ||
+		! find_in "$tmp/x" System.map >/dev/null; then
+		echo "fetch-kernel: no vmlinuz, config or System.map for $kver" >&2
+		return 1
+	fi
 	cp "$(find_in "$tmp/x" System.map)" "$dir/System.map"
 	cp "$(find_in "$tmp/x" config)" "$dir/config"
 	# vmlinuz last and atomically: its presence means the fetch completed.
