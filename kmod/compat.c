@@ -201,9 +201,20 @@ bool kc_pmd_huge_zero(pmd_t pmdval)
 	return !PageAnon(pmd_page(pmdval));
 }
 
+/*
+ * Since mm->flags became an mm_flags_t (read through mm_flags_test()),
+ * PR_SET_THP_DISABLE sets MMF_DISABLE_THP_COMPLETELY, or with
+ * PR_THP_DISABLE_EXCEPT_ADVISED MMF_DISABLE_THP_EXCEPT_ADVISED, which does
+ * not stop MADV_COLLAPSE (vma_thp_disabled(): a forced collapse is advice):
+ * only the first is an opt-out the collapse must respect.
+ */
 bool kc_mm_thp_disabled(const struct mm_struct *mm)
 {
+#ifdef MMF_DISABLE_THP_COMPLETELY
+	return mm_flags_test(MMF_DISABLE_THP_COMPLETELY, mm);
+#else
 	return test_bit(MMF_DISABLE_THP, &mm->flags);
+#endif
 }
 
 #if KC_HAVE_PACK

@@ -188,7 +188,7 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 	if (!PageAnon(page) || is_zone_device_page(page))
 		return KC_LEFT_BUSY;
 	/* not exclusively mapped: copy-on-write after fork, or KSM */
-	if (PageKsm(page) || !PageAnonExclusive(page))
+	if (folio_test_ksm(page_folio(page)) || !PageAnonExclusive(page))
 		return KC_LEFT_SHARED;
 	if (folio_maybe_dma_pinned(page_folio(page)))
 		return KC_LEFT_PINNED;

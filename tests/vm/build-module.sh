@@ -1,7 +1,9 @@
 #!/bin/bash
-# build-module.sh KVER|KDIR OUTDIR
+# build-module.sh [--trixie] KVER|KDIR OUTDIR
 #
-# KVER names a Debian kernel whose headers are in /usr/src; a directory is
+# KVER names a Debian kernel whose headers are in /usr/src (with --trixie:
+# in the Debian 13 chroot, scripts/trixie-chroot.sh, where make then runs
+# with OUTDIR bind-mounted at its own path); a directory is
 # taken as a kernel build tree (the project's own kernel, build-kernel.sh).
 # Builds kcollapse.ko for one Debian kernel against its installed headers,
 # from a private copy of the sources in OUTDIR/src: kbuild writes its objects
@@ -13,15 +15,23 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+trixie=0
+if [[ ${1:-} == --trixie ]]; then
+	trixie=1
+	shift
+fi
 if (($# != 2)); then
-	echo "usage: $0 KVER|KDIR OUTDIR" >&2
+	echo "usage: $0 [--trixie] KVER|KDIR OUTDIR" >&2
 	exit 2
 fi
 kver=$1
 out=$(mkdir -p "$2" && cd "$2" && pwd)
 srctree=${KC_SRC_DIR:-$(cd "$here/../.." && pwd)}
 kdir=/usr/src/linux-headers-$kver
-if [[ -d $kver ]]; then
+chroot_sh=$here/../../scripts/trixie-chroot.sh
+if ((trixie)); then
+	kdir=$(bash "$chroot_sh" path)$kdir
+elif [[ -d $kver ]]; then
 	kdir=$(cd "$kver" && pwd)
 	kver=$(basename "$kdir")
 fi
@@ -42,7 +52,12 @@ done
 log=$out/build.log
 echo "build-module: $kver -> $out/kcollapse.ko"
 set +e
-make -C "$kdir" M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
+if ((trixie)); then
+	bash "$chroot_sh" run -b "$out" -- make -C "/usr/src/linux-headers-$kver" \
+		M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
+else
+	make -C "$kdir" M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
+fi
 rc=$?
 set -e
 if ((rc != 0)); then

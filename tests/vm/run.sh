@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--kernels "deb61 deb612 proj projdbg"] [--suite e2e|demo] [--args "..."]
+# run.sh [--kernels "deb61 deb612 deb13 deb13bpo proj projdbg"] [--suite e2e|demo] [--args "..."]
 #        [--guest "NAME KERNEL [ARG...]"]... [--files "SRC:DST ..."] [--bins "PATH ..."]
 #        [--cpio "ARCHIVE ..."]
 #
@@ -31,7 +31,8 @@
 #   KC_PARALLEL=0       boot the guests one after the other
 #   KC_TIMEOUT          seconds per guest (default 600); KC_MEM MiB (1024)
 #   KC_BOOT_ARGS, KC_TCG_THREAD, KC_SMP: see boot.sh
-#   KC_KVER_61, KC_KVER_612, KCOLLAPSE_CACHE: see scripts/kernels.sh
+#   KC_KVER_61, KC_KVER_612, KC_KVER_13, KC_KVER_13BPO, KCOLLAPSE_CACHE:
+#                       see scripts/kernels.sh
 #   KC_SRC_DIR          tree holding Kbuild, kmod/, include/ (default: repo)
 set -euo pipefail
 
@@ -102,21 +103,24 @@ flock -n 9 || { echo "run.sh: another run.sh is using $out_root" >&2; exit 1; }
 
 prefix() { sed -u "s/^/[$1] /"; }
 
-# kernel NAME: prepare the kernel and print "KVER_OR_KDIR VMLINUZ".
-# deb61/deb612 are Debian's kernels (images and headers from the archive);
+# kernel NAME: prepare the kernel and print "KVER_OR_KDIR VMLINUZ ENV".
+# deb61/deb612 are Debian 12's kernels (images and headers from the archive),
+# deb13/deb13bpo Debian 13's (headers in the trixie chroot, ENV "trixie");
 # proj/projdbg are the project's own (kernel/*.config, build-kernel.sh).
 kernel() {
-	local name=$1 kver kdir
+	local name=$1 kver kdir env fflags=()
 	case $name in
 	proj | projdbg)
 		kdir=$("$here/build-kernel.sh" "$([[ $name == proj ]] && echo guest || echo debug)") ||
 			return 1
-		echo "$kdir $kdir/arch/x86/boot/bzImage"
+		echo "$kdir $kdir/arch/x86/boot/bzImage host"
 		;;
 	*)
 		kver=$(kc_kver "$name") || return 1
-		"$here/fetch-kernel.sh" "$kver" >&2 || return 1
-		echo "$kver $(kc_cache_dir)/kernels/$kver/vmlinuz"
+		env=$(kc_kenv "$name")
+		[[ $env == trixie ]] && fflags=(--trixie)
+		"$here/fetch-kernel.sh" "${fflags[@]}" "$kver" >&2 || return 1
+		echo "$kver $(kc_cache_dir)/kernels/$kver/vmlinuz $env"
 		;;
 	esac
 }
@@ -124,13 +128,14 @@ kernel() {
 # prepare NAME KERNEL: kernel, module and initramfs; leaves
 # KC_OUT/NAME/vmlinuz.path.
 prepare() {
-	local name=$1 k out kver vmlinuz
+	local name=$1 k out kver vmlinuz env bflags=()
 	out=$out_root/$name
 	mkdir -p "$out"
 	k=$(kernel "$2") || { echo "not ok - $name: kernel preparation failed"; return 1; }
-	read -r kver vmlinuz <<<"$k"
+	read -r kver vmlinuz env <<<"$k"
+	[[ $env == trixie ]] && bflags=(--trixie)
 	echo "# $name = $kver, output in $out"
-	"$here/build-module.sh" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
+	"$here/build-module.sh" "${bflags[@]}" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
 	local kunit=()
 	[[ ! -f $out/build/kcollapse_kunit.ko ]] ||
 		kunit=(-f "$out/build/kcollapse_kunit.ko:/lib/kcollapse/kcollapse_kunit.ko")
