@@ -60,7 +60,7 @@ rmdir $cg/kcorch 2>/dev/null
 # library page and lazily bound symbol), hundreds of times slower than on
 # real hardware.
 over() {
-	worst=0
+	worst=
 	for i in 1 2 3 4; do
 		w=$(curl -sS -o /tmp/r.json -X POST \
 			-w '%{time_pretransfer} %{time_starttransfer} %{time_total}' \
@@ -70,7 +70,8 @@ over() {
 			"(curl sent/first byte/done $w s), stop $(j /tmp/r.json stopReason)," \
 			"elapsedMs $(j /tmp/r.json elapsedMs), collapsed $(j /tmp/r.json collapsed)," \
 			"moved $(j /tmp/r.json packMoved)"
-		[ "$i" -gt 1 ] && [ "$late" -gt "$worst" ] && worst=$late
+		[ "$i" -gt 1 ] && { [ -z "$worst" ] || [ "$late" -gt "$worst" ]; } &&
+			worst=$late
 	done
 	echo "  $1: worst $worst ms (requests 2-4)"
 }
