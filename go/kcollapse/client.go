@@ -22,7 +22,27 @@ type Client struct {
 
 	opMu  sync.Mutex // one COLLAPSE at a time per socket
 	ctlMu sync.Mutex
+
+	trace func(Exchange) // SetTrace
 }
+
+// Exchange is one request to the module and its outcome as raw
+// generic-netlink payloads: the 4-byte genetlink header, then the
+// attributes (no netlink header: its length, sequence and port id are
+// the socket's). For recording real exchanges (kc-goclient's KC_RECORD,
+// go/kcollapse/testdata).
+type Exchange struct {
+	Family  uint16 // the kcollapse family's id on that kernel
+	Command uint8
+	Request []byte
+	Reply   []byte // the one reply; nil when Err is set
+	Err     error  // as the netlink library returned it (*netlink.OpError)
+}
+
+// SetTrace makes c call f after every request with the Exchange; f may
+// be called from two goroutines at once (a Collapse and a Cancel). Set it
+// before using c; nil: none.
+func (c *Client) SetTrace(f func(Exchange)) { c.trace = f }
 
 // dialer opens one socket; tests replace it with a fake kernel.
 type dialer func() (*genetlink.Conn, error)
@@ -79,10 +99,14 @@ func (c *Client) Close() error {
 // Only NLM_F_REQUEST: with NLM_F_ACK the ack would follow the reply as a
 // second datagram, left unread for the next request to trip on.
 func (c *Client) execute(conn *genetlink.Conn, cmd uint8, data []byte) ([]byte, error) {
-	msgs, err := conn.Execute(genetlink.Message{
+	m := genetlink.Message{
 		Header: genetlink.Header{Command: cmd, Version: familyVersion},
 		Data:   data,
-	}, c.family.ID, netlink.Request)
+	}
+	msgs, err := conn.Execute(m, c.family.ID, netlink.Request)
+	if c.trace != nil {
+		c.traceExchange(m, msgs, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -90,4 +114,13 @@ func (c *Client) execute(conn *genetlink.Conn, cmd uint8, data []byte) ([]byte, 
 		return nil, errors.New("kcollapse: expected one reply message")
 	}
 	return msgs[0].Data, nil
+}
+
+func (c *Client) traceExchange(m genetlink.Message, msgs []genetlink.Message, err error) {
+	x := Exchange{Family: c.family.ID, Command: m.Header.Command, Err: err}
+	x.Request, _ = m.MarshalBinary()
+	if err == nil && len(msgs) == 1 {
+		x.Reply, _ = msgs[0].MarshalBinary()
+	}
+	c.trace(x)
 }

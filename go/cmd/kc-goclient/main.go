@@ -4,10 +4,13 @@
 // got what it was asked for.
 //
 //	kc-goclient info
-//	kc-goclient collapse [-pid N] [-range START:LEN] [-mode M] [-mark] [-min-fill N] [-alloc MiB]
+//	kc-goclient collapse [-pid N] [-range START:LEN] [-mode M] [-mark] [-dry-run] [-min-fill N] [-alloc MiB]
 //	kc-goclient cancel-ctx -pid N [-range START:LEN] [-mode M]
 //	kc-goclient absent
 //	kc-goclient handler [-token T] [-mode M] [-mark] [-alloc MiB]
+//	kc-goclient dump DIR
+//
+// KC_RECORD=DIR records each request and reply (record.go).
 package main
 
 import (
@@ -26,11 +29,12 @@ var commands = map[string]func(args []string) (interface{}, bool){
 	"cancel-ctx": cmdCancelCtx,
 	"absent":     cmdAbsent,
 	"handler":    cmdHandler,
+	"dump":       cmdDump,
 }
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: kc-goclient info|collapse|cancel-ctx|absent|handler [options]")
+		fmt.Fprintln(os.Stderr, "usage: kc-goclient info|collapse|cancel-ctx|absent|handler|dump [options]")
 		os.Exit(2)
 	}
 	out, ok := commands[os.Args[1]](os.Args[2:])
@@ -40,6 +44,9 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(string(b))
+	if rec != nil && os.Args[1] != "dump" {
+		rec.output(b)
+	}
 	if !ok {
 		os.Exit(1)
 	}
@@ -68,7 +75,7 @@ func report(err error) *errorReport {
 }
 
 func cmdInfo(args []string) (interface{}, bool) {
-	c, err := kcollapse.Dial()
+	c, err := dial()
 	if err != nil {
 		return report(err), false
 	}

@@ -22,6 +22,7 @@ type opFlags struct {
 	rng     string
 	mode    string
 	mark    bool
+	dryRun  bool
 	minFill uint
 	allocMB int
 	token   string
@@ -34,6 +35,7 @@ func parse(name string, args []string) (*opFlags, kcollapse.Options, error) {
 	fs.StringVar(&f.rng, "range", "", "START:LEN (hex allowed)")
 	fs.StringVar(&f.mode, "mode", "collapse", "collapse, pack or auto")
 	fs.BoolVar(&f.mark, "mark", false, "MADV_HUGEPAGE first")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "classify only")
 	fs.UintVar(&f.minFill, "min-fill", 0, "fewest present pages per window")
 	fs.IntVar(&f.allocMB, "alloc", 0, "first fragment this process's heap over this many MiB")
 	fs.StringVar(&f.token, "token", "", "handler: the access token")
@@ -43,7 +45,7 @@ func parse(name string, args []string) (*opFlags, kcollapse.Options, error) {
 	if f.pid == 0 {
 		f.pid = os.Getpid()
 	}
-	o := kcollapse.Options{MarkHugepage: f.mark, MinFill: uint32(f.minFill)}
+	o := kcollapse.Options{MarkHugepage: f.mark, DryRun: f.dryRun, MinFill: uint32(f.minFill)}
 	var err error
 	if o.Mode, err = kcollapse.ParseMode(f.mode); err != nil {
 		return nil, o, err
@@ -57,6 +59,7 @@ func parse(name string, args []string) (*opFlags, kcollapse.Options, error) {
 			return nil, o, fmt.Errorf("bad -range %q", f.rng)
 		}
 	}
+	asked.pid, asked.opts = f.pid, &o
 	return f, o, nil
 }
 
@@ -73,7 +76,7 @@ func cmdCollapse(args []string) (interface{}, bool) {
 		return report(err), false
 	}
 	heap := fragmentHeap(f.allocMB)
-	c, err := kcollapse.Dial()
+	c, err := dial()
 	if err != nil {
 		return collapseOut{Err: report(err)}, false
 	}
@@ -94,7 +97,7 @@ func cmdCancelCtx(args []string) (interface{}, bool) {
 	if err != nil {
 		return report(err), false
 	}
-	c, err := kcollapse.Dial()
+	c, err := dial()
 	if err != nil {
 		return collapseOut{Err: report(err)}, false
 	}
@@ -143,4 +146,3 @@ func cmdHandler(args []string) (interface{}, bool) {
 		Verify: heap.verify()}
 	return out, w.Code == http.StatusOK && out.Verify == "ok"
 }
-

@@ -3,8 +3,13 @@
 # context returning the partial result, the envd handler answering the
 # orchestrator's request, and the module absent (os.ErrNotExist, the
 # handler falling back to the in-process method).
+# The requests and replies of the steps up to the cancel are recorded
+# (KC_RECORD, go/cmd/kc-goclient/record.go) and printed base64 between
+# "--- kc-goclient record" lines: go/kcollapse/testdata comes from them.
 . ./lib.sh
 mod_load
+export KC_RECORD=/tmp/gorec
+rm -rf "$KC_RECORD"
 
 # go_run OUT ARGS...: kc-goclient ARGS, its JSON in OUT; fails on non-zero.
 go_run() {
@@ -15,10 +20,12 @@ go_run() {
 }
 
 say "info over Go"
+export KC_RECORD_AS=info
 go_run /tmp/gi.json info
 assert_eq "protocol version" "$(j /tmp/gi.json protocolVersion)" 1
 
 say "collapse of itself (a fragmented Go heap, opted out of THP: --mark)"
+export KC_RECORD_AS=collapse-self
 go_run /tmp/g1.json collapse -mark -alloc 64
 jq .result /tmp/g1.json >/tmp/g1r.json
 check_accounting /tmp/g1r.json
@@ -28,6 +35,7 @@ assert_ge "collapsed" "$(j /tmp/g1r.json collapsed)" 1
 assert_eq "its own heap intact" "$(j /tmp/g1.json verify)" ok
 
 say "pack of itself"
+export KC_RECORD_AS=pack-self
 if kc-goclient collapse -mode pack -alloc 64 >/tmp/g2.json; then
 	jq .result /tmp/g2.json >/tmp/g2r.json
 	pack_summary /tmp/g2r.json
@@ -43,6 +51,13 @@ fi
 
 say "collapse, then pack, of another process"
 wl_start --only $LAYOUT
+export KC_RECORD_AS=dry-run-other
+go_run /tmp/g3d.json collapse -dry-run -pid "$WL_PID" -range "$(wl_range)"
+jq .result /tmp/g3d.json >/tmp/g3dr.json
+check_accounting /tmp/g3dr.json
+assert_eq "dry run collapsed" "$(j /tmp/g3dr.json collapsed)" 0
+assert_ge "dry run candidates" "$(j /tmp/g3dr.json candidates)" 1
+export KC_RECORD_AS=collapse-other
 go_run /tmp/g3.json collapse -pid "$WL_PID" -range "$(wl_range)"
 jq .result /tmp/g3.json >/tmp/g3r.json
 check_accounting /tmp/g3r.json
@@ -53,20 +68,24 @@ wl_verify
 wl_stop
 wl_start --only frag,sparse
 pack_or_skip "$WL_PID"
+export KC_RECORD_AS=pack-other
 go_run /tmp/g4.json collapse -pid "$WL_PID" -mode pack -range "$(wl_range)"
 assert_ge "pages moved" "$(jq .result.packMoved /tmp/g4.json)" 1
 wl_verify
 wl_stop
 
 say "errors: no such process is os.ErrNotExist"
+export KC_RECORD_AS=esrch
 kc-goclient collapse -pid 999999 >/tmp/g5.json && fail "collapse of pid 999999 succeeded"
 jq -c . /tmp/g5.json
 assert_eq "errors.Is(err, os.ErrNotExist)" "$(jq .err.notExist /tmp/g5.json)" true
 assert_eq "errno" "$(jq .err.errno /tmp/g5.json)" 3
+grep -q 'no such process' /tmp/g5.json || fail "no extended-ACK message"
 
 say "a cancelled context sends CANCEL and returns the partial result"
 wl_start $BIG_WL
 echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us
+export KC_RECORD_AS=cancel-ctx
 go_run /tmp/g6.json cancel-ctx -pid "$WL_PID" -range "$(wl_range)"
 jq .result /tmp/g6.json >/tmp/g6r.json
 check_accounting /tmp/g6r.json
@@ -77,6 +96,11 @@ echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
 wait_idle
 wl_verify
 wl_stop
+
+say "the recorded exchanges"
+unset KC_RECORD_AS
+kc-goclient dump "$KC_RECORD" || fail "kc-goclient dump failed"
+unset KC_RECORD
 
 say "the envd handler, orchestrator-exact request, module loaded"
 go_run /tmp/g7.json handler -token tok -mark -alloc 32
