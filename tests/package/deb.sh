@@ -18,20 +18,8 @@ version=$(cat "$repo/VERSION")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-deb.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 passed=0 failed=0
-ok() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-finish() {
-	echo "1..$n"
-	echo "$passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
+# shellcheck source=tests/package/tap.sh
+source "$repo/tests/package/tap.sh"
 
 if ! changes=$(LINTIAN=0 make -s -C "$repo" --no-print-directory deb 2>"$tmp/deb.err" | tail -n 1) ||
 	[[ ! -f $changes ]]; then

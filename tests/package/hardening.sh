@@ -15,21 +15,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-hardening.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 passed=0 failed=0
-ok() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $*"; }
-# check DESCRIPTION COMMAND...: one test, passing if COMMAND succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
-finish() {
-	echo "1..$n"
-	echo "$passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
+# shellcheck source=tests/package/tap.sh
+source "$repo/tests/package/tap.sh"
 
 # The sources the two products build from, without their build trees.
 mkdir -p "$tmp/src"

@@ -14,9 +14,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-manpages.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 version=$(cat "$repo/VERSION")
 
-n=0 passed=0 failed=0
-ok() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $*"; }
+# shellcheck source=tests/package/tap.sh
+source "$repo/tests/package/tap.sh"
 # clean DESCRIPTION OUTPUT: passing if OUTPUT is empty, else shown.
 clean() {
 	if [[ -z $2 ]]; then
@@ -52,6 +51,4 @@ for page in "${pages[@]}"; do
 	clean "$name: groff -ww" \
 		"$(LC_ALL=C.UTF-8 groff -ww -z -man -Tutf8 "$man" 2>&1)"
 done
-echo "1..$n"
-echo "$passed passed, $failed failed"
-((failed == 0))
+finish
