@@ -11,6 +11,9 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/build_bug.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
 #include "walk.h"
 
 /* The level's entry for @addr is worth descending into. */
@@ -121,31 +124,86 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 
 void kc_spans_init(struct kc_spans *sp)
 {
-	xa_init(&sp->xa);
+	sp->pmd = NULL;
+	sp->nr = 0;
+	sp->cap = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_spans_init);
 
 void kc_spans_destroy(struct kc_spans *sp)
 {
-	xa_destroy(&sp->xa);
+	kvfree(sp->pmd);
+	kc_spans_init(sp);
+}
+EXPORT_SYMBOL_IF_KUNIT(kc_spans_destroy);
+
+/* Index of the first span that ends after @addr, or sp->nr. */
+static unsigned long kc_spans_find(const struct kc_spans *sp,
+				   unsigned long addr)
+{
+	unsigned long lo = 0, hi = sp->nr, mid;
+
+	addr &= PMD_MASK;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sp->pmd[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int kc_spans_grow(struct kc_spans *sp)
+{
+	unsigned long cap = max(sp->cap * 2, PAGE_SIZE / sizeof(*sp->pmd));
+	unsigned long *pmd;
+
+	pmd = kvmalloc_array(cap, sizeof(*pmd), GFP_KERNEL_ACCOUNT);
+	if (!pmd)
+		return -ENOMEM;
+	if (sp->nr)
+		memcpy(pmd, sp->pmd, sp->nr * sizeof(*pmd));
+	kvfree(sp->pmd);
+	sp->pmd = pmd;
+	sp->cap = cap;
+	return 0;
 }
 
 int kc_spans_add(struct kc_spans *sp, unsigned long addr)
 {
-	return xa_err(xa_store(&sp->xa, addr >> PMD_SHIFT, xa_mk_value(1),
-			       GFP_KERNEL));
+	unsigned long i;
+	int err;
+
+	addr &= PMD_MASK;
+	/* in address order, as a walk finds them: an append */
+	i = sp->nr && sp->pmd[sp->nr - 1] >= addr ? kc_spans_find(sp, addr)
+						   : sp->nr;
+	if (i < sp->nr && sp->pmd[i] == addr)
+		return 0;
+	if (sp->nr == sp->cap) {
+		err = kc_spans_grow(sp);
+		if (err)
+			return err;
+	}
+	memmove(&sp->pmd[i + 1], &sp->pmd[i], (sp->nr - i) * sizeof(*sp->pmd));
+	sp->pmd[i] = addr;
+	sp->nr++;
+	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_spans_add);
 
 bool kc_spans_next(struct kc_spans *sp, unsigned long *addr,
 		   unsigned long end, unsigned int *budget)
 {
-	unsigned long idx = *addr >> PMD_SHIFT;
+	unsigned long i = kc_spans_find(sp, *addr);
 
 	*budget -= min(*budget, 1U);
-	if (*addr < end && xa_find(&sp->xa, &idx, (end - 1) >> PMD_SHIFT,
-				   XA_PRESENT)) {
-		*addr = max(*addr, idx << PMD_SHIFT);
+	if (*addr < end && i < sp->nr && sp->pmd[i] < end) {
+		*addr = max(*addr, sp->pmd[i]);
 		return true;
 	}
 	*addr = end;
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(kc_spans_next);

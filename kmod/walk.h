@@ -10,7 +10,6 @@
 
 #include <linux/mm_types.h>
 #include <linux/types.h>
-#include <linux/xarray.h>
 
 /*
  * With mmap_read_lock(@mm) held: advance *@addr to the first address in
@@ -24,7 +23,11 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
 		      unsigned long end, unsigned int *budget);
 
 /*
- * The populated PMD spans an operation's first walk found, so that its
+ * The populated PMD spans an operation's first walk found, as a sorted
+ * array (the walk finds them in address order, so recording one is an
+ * append and finding the next one a binary search; a radix tree keyed by
+ * address would cost a node per few spans far apart, that is per span in
+ * the sparse reservations this is for), so that its
  * later passes (the mode's, the measurement after) visit them without
  * reading the empty rest of the upper tables again: with a few pages
  * spread over a huge sparse reservation, those reads are most of the cost
@@ -32,7 +35,9 @@ bool kc_walk_next_pmd(struct mm_struct *mm, unsigned long *addr,
  * operation works on, and measures after, the memory it found.
  */
 struct kc_spans {
-	struct xarray xa;	/* index: address >> PMD_SHIFT */
+	unsigned long *pmd;	/* PMD-aligned span starts, ascending */
+	unsigned long nr;	/* entries used */
+	unsigned long cap;	/* entries allocated */
 };
 
 void kc_spans_init(struct kc_spans *sp);
