@@ -48,12 +48,12 @@ enum kc_visit kc_collapse_visit(struct kc_run *run,
 		return KC_VISIT_COUNTED;
 	}
 	/* The collapse path takes the lock itself; keep the pin. */
-	mmap_read_unlock(run->op.mm);
+	mmap_read_unlock(run->op->mm);
 	start = ktime_get();
-	err = kc_engine_madvise(run->op.mm, win, KC_WINDOW_SIZE, MADV_COLLAPSE);
+	err = kc_engine_madvise(run->op->mm, win, KC_WINDOW_SIZE, MADV_COLLAPSE);
 	kc_run_time_step(run, start);
 	kc_stats_count(run->st, kc_outcome_from_errno(err));
-	mmput(run->op.mm);
+	mmput(run->op->mm);
 	return KC_VISIT_ATTEMPTED;
 }
 

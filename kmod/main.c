@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include "compat.h"
+#include "job.h"
 #include "netlink.h"
 #include "ops.h"
 #include "testing.h"
@@ -17,9 +18,14 @@ static int __init kc_init(void)
 	int err;
 
 	kc_engine_init(false);
-	err = kc_netlink_init();
+	err = kc_jobs_init();
 	if (err)
 		return err;
+	err = kc_netlink_init();
+	if (err) {
+		kc_jobs_exit();
+		return err;
+	}
 	kc_testing_init();
 	pr_info("version %s loaded; collapse engine %s: %s\n",
 		KCOLLAPSE_VERSION, KC_ENGINE_SYMBOL, kc_engine_status());
@@ -28,8 +34,12 @@ static int __init kc_init(void)
 
 static void __exit kc_exit(void)
 {
-	/* Running operations stop at their next window, then return. */
+	/*
+	 * Running operations stop at their next step; their jobs reply and
+	 * end before the family goes.
+	 */
 	kc_ops_shutdown();
+	kc_jobs_exit();
 	kc_netlink_exit();
 	kc_testing_exit();
 }

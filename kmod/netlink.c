@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/capability.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
 #include <linux/stddef.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
 #include "compat.h"
 #include "netlink.h"
-#include "operation.h"
+#include "job.h"
 #include "ops.h"
 #include "request.h"
 #include "target.h"
@@ -110,33 +112,115 @@ static int kc_nl_reply_send(struct genl_info *info, struct sk_buff *msg,
 	return genlmsg_reply(msg, info);
 }
 
+/* PID and the RESULT nest of a finished operation (the COLLAPSE reply). */
+static int kc_nl_put_result(struct sk_buff *msg, const struct kc_job *job)
+{
+	return nla_put_u32(msg, KCOLLAPSE_A_PID, job->req.pid) ?:
+	       kc_nl_put_stats(msg, &job->st);
+}
+
+/*
+ * A waited job ended: its reply goes to the requesting socket, with the
+ * request's sequence number, as the handler's own reply would have.
+ */
+static void kc_nl_collapse_reply(struct kc_job *job)
+{
+	struct netlink_ext_ack extack = { ._msg = job->err_msg };
+	u32 portid = NETLINK_CB(job->skb).portid;
+	int err = job->err;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!err) {
+		err = -ENOMEM;
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		hdr = msg ? genlmsg_put(msg, portid, job->nlh->nlmsg_seq,
+					&kc_family, 0, KCOLLAPSE_CMD_COLLAPSE) :
+			    NULL;
+		if (hdr && !kc_nl_put_result(msg, job)) {
+			genlmsg_end(msg, hdr);
+			/* the caller may be gone: nobody to tell then */
+			genlmsg_unicast(&init_net, msg, portid);
+			return;
+		}
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG(&extack,
+			       "out of memory for the reply: the operation ran, its statistics are lost");
+	}
+	netlink_ack(job->skb, job->nlh, err, &extack);
+}
+
 static int kc_nl_collapse(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kc_request req;
-	struct kc_stats st;
 	struct sk_buff *msg;
 	void *hdr;
+	u64 id;
 	int err;
 
 	err = kc_nl_require_admin(skb, info->extack);
 	if (!err)
 		err = kc_request_parse(info, &req);
 	if (!err)
-		err = kc_operation_run(&req, info->attrs[KCOLLAPSE_A_PID], &st,
-				       info->extack);
-	if (err)
+		err = kc_job_start(skb, info, &req,
+				   req.no_wait ? NULL : kc_nl_collapse_reply,
+				   &id);
+	/* a waited job replies when it ends */
+	if (err || !req.no_wait)
 		return err;
 
 	msg = kc_nl_reply_new(info, &hdr);
 	if (!msg) {
 		NL_SET_ERR_MSG(info->extack,
-			       "out of memory for the reply: the operation ran, its statistics are lost");
+			       "out of memory for the reply: the operation runs, cancel it by pid");
 		return -ENOMEM;
 	}
-	err = nla_put_u32(msg, KCOLLAPSE_A_PID, req.pid);
-	if (!err)
-		err = kc_nl_put_stats(msg, &st);
+	err = nla_put_u32(msg, KCOLLAPSE_A_PID, req.pid) ?:
+	      nla_put_u64_64bit(msg, KCOLLAPSE_A_OP_ID, id, KCOLLAPSE_A_PAD);
 	return kc_nl_reply_send(info, msg, hdr, err);
+}
+
+static int kc_nl_get_result(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct kc_job *job;
+	void *hdr;
+	u64 id;
+	int err;
+
+	err = kc_nl_require_admin(skb, info->extack);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_OP_ID))
+		return -EINVAL;
+	id = nla_get_u64(info->attrs[KCOLLAPSE_A_OP_ID]);
+	job = kc_jobs_take(id);
+	if (IS_ERR(job)) {
+		if (PTR_ERR(job) == -EINPROGRESS)
+			NL_SET_ERR_MSG(info->extack,
+				       "the operation is still running");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "no such operation, or its result was fetched or forgotten");
+		return PTR_ERR(job);
+	}
+	err = job->err;
+	if (err) {
+		/* the message the waiting caller would have had */
+		info->extack->_msg = job->err_msg;
+		goto out;
+	}
+	msg = kc_nl_reply_new(info, &hdr);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = kc_nl_put_result(msg, job) ?:
+	      nla_put_u64_64bit(msg, KCOLLAPSE_A_OP_ID, id, KCOLLAPSE_A_PAD);
+	err = kc_nl_reply_send(info, msg, hdr, err);
+out:
+	kc_job_free(job);
+	return err;
 }
 
 static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
@@ -208,11 +292,18 @@ static const struct genl_ops kc_genl_ops[] = {
 		.cmd = KCOLLAPSE_CMD_GET_INFO,
 		.doit = kc_nl_get_info,
 	},
+	{
+		.cmd = KCOLLAPSE_CMD_GET_RESULT,
+		.doit = kc_nl_get_result,
+		.policy = kc_get_result_policy,
+		.maxattr = KC_GET_RESULT_MAXATTR,
+	},
 };
 
 /*
- * parallel_ops: a COLLAPSE may run for seconds, and CANCEL and GET_INFO
- * must answer meanwhile. netnsok stays false: initial namespace only.
+ * parallel_ops: no handler takes genl_mutex (none needs it; a COLLAPSE's
+ * handler only starts its job). netnsok stays false: initial namespace
+ * only, which is why replies from jobs go through &init_net.
  */
 static struct genl_family kc_family __ro_after_init = {
 	.name = KCOLLAPSE_GENL_NAME,
@@ -223,17 +314,41 @@ static struct genl_family kc_family __ro_after_init = {
 	.parallel_ops = true,
 };
 
+/* A socket closed: the operations it was waiting for stop (ops.c). */
+static int kc_nl_released(struct notifier_block *nb, unsigned long event,
+			  void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    net_eq(n->net, &init_net) && n->portid)
+		kc_ops_caller_gone(n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kc_nl_notifier = {
+	.notifier_call = kc_nl_released,
+};
+
 int kc_netlink_init(void)
 {
-	return genl_register_family(&kc_family);
+	int err = netlink_register_notifier(&kc_nl_notifier);
+
+	if (err)
+		return err;
+	err = genl_register_family(&kc_family);
+	if (err)
+		netlink_unregister_notifier(&kc_nl_notifier);
+	return err;
 }
 
 /*
- * genl_unregister_family() takes the genetlink callback lock for writing,
- * which every running doit holds for reading: it returns only once they
- * have all returned.
+ * Handlers return quickly (operations run in jobs, which the caller
+ * stopped and waited for first), so unregistering the family, which takes
+ * the genetlink callback lock for writing, waits for nothing long.
  */
 void kc_netlink_exit(void)
 {
 	genl_unregister_family(&kc_family);
+	netlink_unregister_notifier(&kc_nl_notifier);
 }

@@ -34,18 +34,18 @@ static void kc_mark_hugepage(struct kc_run *run)
 	while (addr < end) {
 		if (kc_run_enter(run))
 			return;
-		vma = kc_next_eligible(run->op.mm, addr, end);
+		vma = kc_next_eligible(run->op->mm, addr, end);
 		if (vma) {
 			s = max(addr, vma->vm_start);
 			e = min(vma->vm_end, end);
 			marked = vma->vm_flags & VM_HUGEPAGE;
 		}
 		/* do_madvise() takes the lock itself; keep the pin. */
-		mmap_read_unlock(run->op.mm);
+		mmap_read_unlock(run->op->mm);
 		if (vma && !marked &&
-		    !kc_engine_madvise(run->op.mm, s, e - s, MADV_HUGEPAGE))
+		    !kc_engine_madvise(run->op->mm, s, e - s, MADV_HUGEPAGE))
 			run->st->marked++;
-		mmput(run->op.mm);
+		mmput(run->op->mm);
 		if (!vma)
 			return;
 		addr = e;
@@ -156,25 +156,33 @@ static int kc_operation_supported(const struct kc_request *req,
 	return 0;
 }
 
-int kc_operation_run(const struct kc_request *req,
-		     const struct nlattr *pid_attr, struct kc_stats *st,
+int kc_operation_begin(const struct kc_request *req,
+		       const struct nlattr *pid_attr, struct kc_op *op,
+		       struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = kc_operation_supported(req, extack);
+	if (ret)
+		return ret;
+	op->mm = kc_target_mm(req->pid, pid_attr, extack);
+	if (IS_ERR(op->mm))
+		return PTR_ERR(op->mm);
+	ret = kc_ops_begin(op, extack);
+	if (ret)
+		mmdrop(op->mm);
+	return ret;
+}
+
+int kc_operation_run(const struct kc_request *req, struct kc_op *op,
+		     ktime_t start, struct kc_stats *st,
 		     struct netlink_ext_ack *extack)
 {
-	struct kc_run run = { .req = req, .st = st };
-	ktime_t start = ktime_get();
+	struct kc_run run = { .req = req, .st = st, .op = op };
 	int ret;
 
 	memset(st, 0, sizeof(*st));
 	st->mode = req->mode;
-	ret = kc_operation_supported(req, extack);
-	if (ret)
-		return ret;
-	run.op.mm = kc_target_mm(req->pid, pid_attr, extack);
-	if (IS_ERR(run.op.mm))
-		return PTR_ERR(run.op.mm);
-	ret = kc_ops_begin(&run.op, extack);
-	if (ret)
-		goto out_drop;
 	if (req->deadline_ms)
 		run.deadline = ktime_add_ms(start, req->deadline_ms);
 
@@ -185,8 +193,7 @@ int kc_operation_run(const struct kc_request *req,
 		ret = 0;
 	}
 	st->elapsed_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
-	kc_ops_end(&run.op);
-out_drop:
-	mmdrop(run.op.mm);
+	kc_ops_end(op);
+	mmdrop(op->mm);
 	return ret;
 }

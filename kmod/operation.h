@@ -6,17 +6,31 @@
 #ifndef _KCOLLAPSE_OPERATION_H
 #define _KCOLLAPSE_OPERATION_H
 
+#include <linux/ktime.h>
 #include <net/netlink.h>
+#include "ops.h"
 #include "request.h"
 #include "stats.h"
 
 /*
- * Run one COLLAPSE. Returns 0 with @st filled in (also when it stopped
- * early: see st->stop_reason) or -errno, with a message in @extack, when it
- * could not start. @pid_attr is blamed for errors about the target.
+ * Check @req against this kernel, find its target and register the
+ * operation in @op (ops.h). Returns 0, or -errno with a message in
+ * @extack (@pid_attr is blamed for errors about the target). Quick: it
+ * runs in the requesting sendmsg().
  */
-int kc_operation_run(const struct kc_request *req,
-		     const struct nlattr *pid_attr, struct kc_stats *st,
+int kc_operation_begin(const struct kc_request *req,
+		       const struct nlattr *pid_attr, struct kc_op *op,
+		       struct netlink_ext_ack *extack);
+
+/*
+ * Run the operation kc_operation_begin() registered in @op, whose request
+ * arrived at @start (its deadline counts from there), then end the
+ * registration. Returns 0 with @st filled in (also when it stopped early:
+ * see st->stop_reason) or -ENOMEM with a message in @extack. Long: it
+ * runs in a job's worker (job.c).
+ */
+int kc_operation_run(const struct kc_request *req, struct kc_op *op,
+		     ktime_t start, struct kc_stats *st,
 		     struct netlink_ext_ack *extack);
 
 #endif /* _KCOLLAPSE_OPERATION_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <uapi/linux/kcollapse.h>
 #include "ops.h"
 
@@ -7,6 +8,7 @@ static LIST_HEAD(kc_ops);
 static DEFINE_SPINLOCK(kc_ops_lock);
 static unsigned int kc_ops_count;
 static bool kc_ops_closed;
+static DECLARE_WAIT_QUEUE_HEAD(kc_ops_idle);
 
 static struct kc_op *kc_ops_find(const struct mm_struct *mm)
 {
@@ -24,6 +26,7 @@ int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack)
 	int err = 0;
 
 	op->stop = 0;
+	op->caller_gone = false;
 	spin_lock(&kc_ops_lock);
 	if (kc_ops_closed) {
 		NL_SET_ERR_MSG(extack, "kcollapse is being unloaded");
@@ -38,7 +41,7 @@ int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack)
 		err = -EBUSY;
 	} else {
 		list_add(&op->node, &kc_ops);
-		kc_ops_count++;
+		WRITE_ONCE(kc_ops_count, kc_ops_count + 1);
 	}
 	spin_unlock(&kc_ops_lock);
 	return err;
@@ -48,7 +51,9 @@ void kc_ops_end(struct kc_op *op)
 {
 	spin_lock(&kc_ops_lock);
 	list_del(&op->node);
-	kc_ops_count--;
+	WRITE_ONCE(kc_ops_count, kc_ops_count - 1);
+	if (!kc_ops_count)
+		wake_up_all(&kc_ops_idle);
 	spin_unlock(&kc_ops_lock);
 }
 
@@ -84,6 +89,17 @@ unsigned int kc_ops_in_flight(void)
 	return READ_ONCE(kc_ops_count);
 }
 
+void kc_ops_caller_gone(u32 portid)
+{
+	struct kc_op *op;
+
+	spin_lock(&kc_ops_lock);
+	list_for_each_entry(op, &kc_ops, node)
+		if (op->caller_portid == portid)
+			WRITE_ONCE(op->caller_gone, true);
+	spin_unlock(&kc_ops_lock);
+}
+
 void kc_ops_shutdown(void)
 {
 	struct kc_op *op;
@@ -93,4 +109,9 @@ void kc_ops_shutdown(void)
 	list_for_each_entry(op, &kc_ops, node)
 		kc_ops_request_stop(op, KCOLLAPSE_STOP_UNLOADING);
 	spin_unlock(&kc_ops_lock);
+}
+
+void kc_ops_wait_idle(void)
+{
+	wait_event(kc_ops_idle, !READ_ONCE(kc_ops_count));
 }

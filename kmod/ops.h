@@ -14,6 +14,8 @@ struct kc_op {
 	struct list_head node;
 	struct mm_struct *mm;	/* the target; the caller holds mmgrab() */
 	int stop;		/* 0 or a KCOLLAPSE_STOP_* set by others */
+	u32 caller_portid;	/* the socket waiting for the result, or 0 */
+	bool caller_gone;	/* ... was closed */
 };
 
 int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack);
@@ -21,7 +23,11 @@ void kc_ops_end(struct kc_op *op);
 int kc_ops_stop_requested(const struct kc_op *op);
 unsigned int kc_ops_cancel(const struct mm_struct *mm);
 unsigned int kc_ops_in_flight(void);
+/* The netlink socket @portid was closed: its waited-for operations stop. */
+void kc_ops_caller_gone(u32 portid);
 /* Refuse new operations and tell running ones to stop. */
 void kc_ops_shutdown(void);
+/* After kc_ops_shutdown(): wait until every operation has ended. */
+void kc_ops_wait_idle(void);
 
 #endif /* _KCOLLAPSE_OPS_H */

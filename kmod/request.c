@@ -23,6 +23,7 @@ const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 							 KCOLLAPSE_MODE_MAX),
 	[KCOLLAPSE_A_AUTO_THRESHOLD]	= NLA_POLICY_RANGE(NLA_U32, 1,
 							   KC_WINDOW_PAGES),
+	[KCOLLAPSE_A_NO_WAIT]		= { .type = NLA_FLAG },
 };
 EXPORT_SYMBOL_IF_KUNIT(kc_collapse_policy);
 
@@ -30,6 +31,10 @@ const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1] = {
 	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
 };
 EXPORT_SYMBOL_IF_KUNIT(kc_cancel_policy);
+
+const struct nla_policy kc_get_result_policy[KC_GET_RESULT_MAXATTR + 1] = {
+	[KCOLLAPSE_A_OP_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
+};
 
 int kc_request_parse(struct genl_info *info, struct kc_request *req)
 {
@@ -64,6 +69,7 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 		nla_get_u32(a[KCOLLAPSE_A_MIN_FILL]) : 1;
 	req->mark_hugepage = nla_get_flag(a[KCOLLAPSE_A_MARK_HUGEPAGE]);
 	req->dry_run = nla_get_flag(a[KCOLLAPSE_A_DRY_RUN]);
+	req->no_wait = nla_get_flag(a[KCOLLAPSE_A_NO_WAIT]);
 	req->mode = a[KCOLLAPSE_A_MODE] ? nla_get_u32(a[KCOLLAPSE_A_MODE]) :
 					  KCOLLAPSE_MODE_COLLAPSE;
 	req->auto_threshold = KCOLLAPSE_AUTO_THRESHOLD_DEFAULT;

@@ -6,8 +6,9 @@
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
 
-#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_AUTO_THRESHOLD
+#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_NO_WAIT
 #define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PID
+#define KC_GET_RESULT_MAXATTR	KCOLLAPSE_A_OP_ID
 
 struct kc_request {
 	u32 pid;
@@ -19,10 +20,13 @@ struct kc_request {
 	bool dry_run;
 	u32 mode;		/* enum kcollapse_mode */
 	u32 auto_threshold;	/* 1..KC_WINDOW_PAGES, AUTO mode only */
+	bool no_wait;		/* reply at once, result by GET_RESULT */
 };
 
 extern const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1];
 extern const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1];
+extern const struct nla_policy
+	kc_get_result_policy[KC_GET_RESULT_MAXATTR + 1];
 
 /*
  * Fill @req from @info->attrs, already validated against

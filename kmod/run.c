@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/delay.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <uapi/linux/kcollapse.h>
 #include "compat.h"
 #include "run.h"
@@ -25,9 +24,9 @@ static void kc_run_pause(void)
 static u32 kc_run_should_stop(const struct kc_run *run, ktime_t next_cost)
 {
 	struct kc_stop_inputs in = {
-		.requested = kc_ops_stop_requested(&run->op),
-		.caller_killed = fatal_signal_pending(current),
-		.target_gone = !atomic_read(&run->op.mm->mm_users),
+		.requested = kc_ops_stop_requested(run->op),
+		.caller_killed = READ_ONCE(run->op->caller_gone),
+		.target_gone = !atomic_read(&run->op->mm->mm_users),
 		.now = ktime_get(),
 		.deadline = run->deadline,
 		.next_cost = next_cost,
@@ -50,21 +49,19 @@ struct vm_area_struct *kc_next_eligible(struct mm_struct *mm,
 
 u32 kc_run_lock(struct kc_run *run)
 {
-	struct mm_struct *mm = run->op.mm;
+	struct mm_struct *mm = run->op->mm;
 
 	if (!mmget_not_zero(mm))
 		return KCOLLAPSE_STOP_TARGET_EXITED;
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return KCOLLAPSE_STOP_CALLER_KILLED;
-	}
+	/* a job's worker (job.c), which takes no signal */
+	mmap_read_lock(mm);
 	return KCOLLAPSE_STOP_DONE;
 }
 
 void kc_run_unlock(struct kc_run *run)
 {
-	mmap_read_unlock(run->op.mm);
-	mmput(run->op.mm);
+	mmap_read_unlock(run->op->mm);
+	mmput(run->op->mm);
 }
 
 unsigned int kc_run_budget(void)
@@ -104,11 +101,11 @@ struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
 	struct vm_area_struct *vma;
 	bool found;
 
-	kc_assert_mmap_locked(run->op.mm);
+	kc_assert_mmap_locked(run->op->mm);
 	while (cur->budget) {
 		vma = NULL;
 		if (cur->addr < end)
-			vma = kc_next_eligible(run->op.mm, cur->addr, end);
+			vma = kc_next_eligible(run->op->mm, cur->addr, end);
 		if (!vma) {
 			cur->addr = end;
 			return NULL;
@@ -123,7 +120,7 @@ struct vm_area_struct *kc_run_seek(struct kc_run *run, struct kc_cursor *cur,
 			found = kc_spans_next(run->spans, &cur->addr, e,
 					      &cur->budget);
 		} else if (vma->anon_vma) {
-			found = kc_walk_next_pmd(run->op.mm, &cur->addr, e,
+			found = kc_walk_next_pmd(run->op->mm, &cur->addr, e,
 						 &cur->budget);
 		} else {
 			cur->addr = e;

@@ -20,7 +20,7 @@ if [[ ! -x $dir/scripts/checkpatch.pl ]]; then
 fi
 
 cd "$repo"
-files=(kmod/*.c kmod/*.h kmod/kunit/*.c include/uapi/linux/kcollapse.h
+files=(kmod/*.c kmod/*.h kmod/kunit/*.c tests/kmod/*.c include/uapi/linux/kcollapse.h
 	include/common/kcollapse_rules.h)
 echo "1..1"
 if out=$("$dir/scripts/checkpatch.pl" --strict --no-tree --terse -f "${files[@]}" 2>&1) &&

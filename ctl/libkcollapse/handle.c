@@ -57,6 +57,12 @@ int kc_connect(struct kc_handle *h)
 	h->sk = nl_socket_alloc();
 	if (!h->sk)
 		return kc_oom(NULL);
+	/*
+	 * Every request of the family has exactly one reply, its result or
+	 * its error: no ack. (A COLLAPSE's ack would come when it starts,
+	 * before its result.)
+	 */
+	nl_socket_disable_auto_ack(h->sk);
 	err = genl_connect(h->sk);
 	if (err < 0) {
 		int sys = errno;

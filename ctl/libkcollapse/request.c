@@ -50,7 +50,7 @@ struct kc_ctx {
 	const struct kc_reply *reply;
 	int err;	/* kernel errno, or reply parsing error */
 	bool replied;	/* a valid reply was parsed */
-	bool done;	/* error, ack or end of multipart seen */
+	bool done;	/* reply, error, ack or end of multipart seen */
 };
 
 void kc_copy_string(char *dst, size_t len, const struct nlattr *a)
@@ -123,28 +123,33 @@ static int kc_valid_cb(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != ctx->h->family)
 		return NL_SKIP;
+	/* The one reply to our request, right or wrong, ends the wait. */
 	err = genlmsg_parse(nlh, 0, tb, reply->maxtype, reply->policy);
 	if (err < 0) {
 		kc_set_error(ctx->h, "malformed reply from the kernel: %s",
 			     nl_geterror(err));
 		ctx->err = -EPROTO;
-		return NL_SKIP;
+		ctx->done = true;
+		return NL_STOP;
 	}
 	gnlh = nlmsg_data(nlh);
 	if (gnlh->cmd != reply->cmd) {
 		kc_set_error(ctx->h, "unexpected reply command %u (expected %u)",
 			     gnlh->cmd, reply->cmd);
 		ctx->err = -EPROTO;
-		return NL_SKIP;
+		ctx->done = true;
+		return NL_STOP;
 	}
 	err = reply->parse(tb, reply->arg);
 	if (err < 0) {
 		kc_set_error(ctx->h, "malformed reply from the kernel");
 		ctx->err = err;
-		return NL_SKIP;
+		ctx->done = true;
+		return NL_STOP;
 	}
 	ctx->replied = true;
-	return NL_OK;
+	ctx->done = true;
+	return NL_STOP;
 }
 
 static int kc_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -199,7 +204,7 @@ struct nl_msg *kc_msg_new(struct kc_handle *h, uint8_t cmd)
 		return NULL;
 	}
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0,
-			 NLM_F_ACK, cmd, KCOLLAPSE_GENL_VERSION)) {
+			 0, cmd, KCOLLAPSE_GENL_VERSION)) {
 		nlmsg_free(msg);
 		kc_oom(h);
 		return NULL;
@@ -208,9 +213,10 @@ struct nl_msg *kc_msg_new(struct kc_handle *h, uint8_t cmd)
 }
 
 /*
- * Receive until the ack or error for our request. The kernel runs a
- * generic netlink request synchronously inside sendmsg(), so the reply is
- * normally queued already; still, never give up on EINTR or EAGAIN.
+ * Receive until the reply or the error for our request. A COLLAPSE's
+ * reply comes when its operation ends, maybe seconds later: block for
+ * it, and never give up on EINTR or EAGAIN. Killing the caller closes
+ * the socket, which stops the operation.
  */
 static int kc_receive(struct kc_handle *h, struct nl_cb *cb,
 		      struct kc_ctx *ctx)

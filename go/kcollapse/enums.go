@@ -48,7 +48,7 @@ const (
 	StopDone         StopReason = iota // every window reached
 	StopCancelled                      // CANCEL, e.g. from a cancelled context
 	StopDeadline                       // Options.Deadline passed
-	StopCallerKilled                   // fatal signal on the caller
+	StopCallerKilled                   // the waiting caller's socket closed
 	StopTargetExited                   // the target's address space went away
 	StopUnloading                      // the module is being removed
 )

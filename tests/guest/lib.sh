@@ -205,6 +205,26 @@ wait_idle() {
 	done
 }
 
+# stop_ms CMD...: deliver a stop with CMD while kc-genlping watches the
+# running operation; STOP_MS is how long it then took until none ran.
+stop_ms() {
+	# a stale "busy" from the last round would send the signal too early
+	rm -f /tmp/idle
+	kc-genlping idle >/tmp/idle 2>&1 &
+	idle_pid=$!
+	i=0
+	until grep -q '^busy' /tmp/idle; do
+		i=$((i + 1))
+		[ $i -lt 600 ] && kill -0 "$idle_pid" 2>/dev/null ||
+			{ cat /tmp/idle; fail "kc-genlping idle saw no operation"; }
+		sleep 0.05
+	done
+	"$@"
+	kill -USR1 "$idle_pid"
+	wait "$idle_pid" || { cat /tmp/idle; fail "kc-genlping idle failed"; }
+	STOP_MS=$(sed -n 's/^idle_ms=//p' /tmp/idle)
+}
+
 # A workload big enough that collapsing it takes a while under TCG: sparse
 # windows, so each collapse allocates and copies but memory stays modest.
 BIG_WL="--only sparse --scale 32"

@@ -12,12 +12,21 @@
  *                             millisecond until none is, and print
  *                             "idle_ms=N": how long a stop took to take
  *                             effect once the test had delivered it
+ *   kc-genlping nowait PID [ARG...]
+ *                             start a COLLAPSE of PID with NO_WAIT (ARGs:
+ *                             "dry-run", "pack"), print "op_id=N", then ask
+ *                             GET_RESULT every 10 ms until it is not
+ *                             running any more and print "result rc=R
+ *                             polls=P stop=S chunks=C moved=M", then once
+ *                             more: "again rc=R" (-ENOENT: returned once)
  *
  * A genetlink request waits for genl's cb_lock: if an operation kept it
  * from a queued writer (an rmmod), every request on the machine would wait
  * with it. Exits 0, or 1 if a request failed or nothing happened in 60 s.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,14 +144,141 @@ static int idle(void)
 	return 0;
 }
 
+/* The one reply to a request: its attributes, or the kernel's error. */
+struct reply {
+	int err;
+	bool done;
+	uint64_t op_id;
+	uint32_t stop;
+	uint64_t chunks, moved;
+};
+
+static int on_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KCOLLAPSE_A_MAX + 1], *r[KCOLLAPSE_R_MAX + 1];
+	struct reply *rep = arg;
+
+	rep->done = true;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KCOLLAPSE_A_MAX, NULL)) {
+		rep->err = -EPROTO;
+		return NL_STOP;
+	}
+	if (tb[KCOLLAPSE_A_OP_ID])
+		rep->op_id = nla_get_u64(tb[KCOLLAPSE_A_OP_ID]);
+	if (tb[KCOLLAPSE_A_RESULT] &&
+	    !nla_parse_nested(r, KCOLLAPSE_R_MAX, tb[KCOLLAPSE_A_RESULT], NULL)) {
+		if (r[KCOLLAPSE_R_STOP_REASON])
+			rep->stop = nla_get_u32(r[KCOLLAPSE_R_STOP_REASON]);
+		if (r[KCOLLAPSE_R_CHUNKS])
+			rep->chunks = nla_get_u64(r[KCOLLAPSE_R_CHUNKS]);
+		if (r[KCOLLAPSE_R_PACK_MOVED])
+			rep->moved = nla_get_u64(r[KCOLLAPSE_R_PACK_MOVED]);
+	}
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct reply *rep = arg;
+
+	(void)nla;
+	rep->err = e->error;
+	rep->done = true;
+	return NL_STOP;
+}
+
+/* Send @msg (freed) and wait for its one reply (no ack asked for). */
+static struct reply transact(struct nl_sock *sk, struct nl_msg *msg)
+{
+	struct reply rep = { 0 };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb || nl_send_auto(sk, msg) < 0) {
+		fprintf(stderr, "kc-genlping: cannot send\n");
+		exit(1);
+	}
+	nlmsg_free(msg);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &rep);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &rep);
+	while (!rep.done)
+		if (nl_recvmsgs(sk, cb) < 0 && !rep.done) {
+			fprintf(stderr, "kc-genlping: receive failed\n");
+			exit(1);
+		}
+	nl_cb_put(cb);
+	return rep;
+}
+
+static struct nl_msg *request(int family, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+				 cmd, KCOLLAPSE_GENL_VERSION)) {
+		fprintf(stderr, "kc-genlping: out of memory\n");
+		exit(1);
+	}
+	return msg;
+}
+
+static int nowait(int argc, char **argv)
+{
+	struct nl_sock *sk = connect_genl();
+	int family = genl_ctrl_resolve(sk, KCOLLAPSE_GENL_NAME);
+	struct nl_msg *msg;
+	struct reply rep;
+	uint64_t id;
+	int i, polls = 0;
+
+	if (family < 0) {
+		fprintf(stderr, "kc-genlping: the kcollapse family is not registered\n");
+		return 1;
+	}
+	nl_socket_disable_auto_ack(sk);
+	msg = request(family, KCOLLAPSE_CMD_COLLAPSE);
+	nla_put_u32(msg, KCOLLAPSE_A_PID, (uint32_t)atol(argv[0]));
+	nla_put_flag(msg, KCOLLAPSE_A_NO_WAIT);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "dry-run"))
+			nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN);
+		else if (!strcmp(argv[i], "pack"))
+			nla_put_u32(msg, KCOLLAPSE_A_MODE, KCOLLAPSE_MODE_PACK);
+	}
+	rep = transact(sk, msg);
+	if (rep.err || !rep.op_id) {
+		printf("start rc=%d op_id=0\n", rep.err);
+		return 1;
+	}
+	id = rep.op_id;
+	printf("op_id=%llu\n", (unsigned long long)id);
+	fflush(stdout);
+	do {
+		usleep(polls++ ? 10000 : 0);
+		msg = request(family, KCOLLAPSE_CMD_GET_RESULT);
+		nla_put_u64(msg, KCOLLAPSE_A_OP_ID, id);
+		rep = transact(sk, msg);
+	} while (rep.err == -EINPROGRESS && polls < 60000);
+	printf("result rc=%d polls=%d stop=%u chunks=%llu moved=%llu\n",
+	       rep.err, polls, rep.stop, (unsigned long long)rep.chunks,
+	       (unsigned long long)rep.moved);
+	msg = request(family, KCOLLAPSE_CMD_GET_RESULT);
+	nla_put_u64(msg, KCOLLAPSE_A_OP_ID, id);
+	rep = transact(sk, msg);
+	printf("again rc=%d\n", rep.err);
+	nl_socket_free(sk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double run_ms;
 
 	if (argc == 2 && !strcmp(argv[1], "idle"))
 		return idle();
+	if (argc >= 3 && !strcmp(argv[1], "nowait"))
+		return nowait(argc - 2, argv + 2);
 	if (argc < 2 || argc > 3 || (run_ms = atof(argv[1])) <= 0) {
-		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle\n");
+		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle | kc-genlping nowait PID [dry-run] [pack]\n");
 		return 2;
 	}
 	return ping(run_ms, argc > 2 ? argv[2] : "nlctrl");

@@ -48,16 +48,24 @@ if [[ -f $srctree/VERSION ]]; then cp "$srctree/VERSION" "$out/src/"; fi
 for d in kmod include; do
 	if [[ -d $srctree/$d ]]; then cp -R "$srctree/$d" "$out/src/"; fi
 done
+# The test-only modules (tests/kmod), built the same way, never installed.
+rm -rf "$out/testmods" "$out/kc_genl_probe.ko"
+cp -R "$here/../kmod" "$out/testmods"
 
 log=$out/build.log
 echo "build-module: $kver -> $out/kcollapse.ko"
+# kbuild_make DIR: make modules for DIR against the kernel, log appended.
+kbuild_make() {
+	if ((trixie)); then
+		bash "$chroot_sh" run -b "$out" -- make -C "/usr/src/linux-headers-$kver" \
+			M="$1" W=1 -j"$(nproc)" modules >>"$log" 2>&1
+	else
+		make -C "$kdir" M="$1" W=1 -j"$(nproc)" modules >>"$log" 2>&1
+	fi
+}
+: >"$log"
 set +e
-if ((trixie)); then
-	bash "$chroot_sh" run -b "$out" -- make -C "/usr/src/linux-headers-$kver" \
-		M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
-else
-	make -C "$kdir" M="$out/src" W=1 -j"$(nproc)" modules >"$log" 2>&1
-fi
+kbuild_make "$out/src" && kbuild_make "$out/testmods"
 rc=$?
 set -e
 if ((rc != 0)); then
@@ -78,3 +86,4 @@ cp "$ko" "$out/kcollapse.ko"
 rm -f "$out/kcollapse_kunit.ko"
 ko=$(find "$out/src" -name kcollapse_kunit.ko | head -n1)
 [[ -z $ko ]] || cp "$ko" "$out/kcollapse_kunit.ko"
+cp "$out/testmods/kc_genl_probe.ko" "$out/kc_genl_probe.ko"

@@ -141,6 +141,7 @@ prepare() {
 		kunit=(-f "$out/build/kcollapse_kunit.ko:/lib/kcollapse/kcollapse_kunit.ko")
 	"$here/mkinitramfs.sh" -o "$out/initramfs.cpio.gz" -i "$here/guest-init.sh" \
 		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" "${kunit[@]}" \
+		-f "$out/build/kc_genl_probe.ko:/lib/kcollapse/kc_genl_probe.ko" \
 		-d "$tests_dir:/tests" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
 	((${#cpio_list[@]} == 0)) ||

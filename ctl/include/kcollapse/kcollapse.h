@@ -61,7 +61,7 @@ enum kc_stop_reason {
 	KC_STOP_DONE = 0,	/* every window reached */
 	KC_STOP_CANCELLED,	/* kc_cancel() */
 	KC_STOP_DEADLINE,	/* deadline_ms passed */
-	KC_STOP_CALLER_KILLED,	/* the calling process got a fatal signal */
+	KC_STOP_CALLER_KILLED,	/* the waiting caller's socket closed (it died) */
 	KC_STOP_TARGET_EXITED,	/* the target's address space went away */
 	KC_STOP_UNLOADING,	/* the module is being removed */
 };
@@ -206,9 +206,10 @@ KC_API void kc_close(struct kc_handle *h);
  * Blocks until the kernel replies, which can take seconds to minutes for a
  * big process: there is no client-side timeout, bound it with
  * req->deadline_ms or cancel it with kc_cancel() on another handle. The
- * kernel does the work in the context of this call's sendmsg(); a fatal
- * signal to the calling process stops it after the current window (stop
- * reason "caller-killed", the statistics die with the process).
+ * kernel does the work in its own context and replies when it ends; if
+ * the calling process dies meanwhile, its socket closes and the operation
+ * stops after the current step (stop reason "caller-killed", the
+ * statistics die with the process). Other signals do not stop it.
  * Returns 0 whenever the operation ran, including when it stopped early
  * (see res->stop_reason). Errors: -EINVAL (bad request, kernel thread),
  * -ESRCH (no such process or no address space), -EPERM (needs

@@ -20,10 +20,31 @@
  * as their names say; pids are numbers in the caller's pid namespace. The
  * version field of the generic netlink header is not checked.
  *
- * A request runs synchronously in the caller's sendmsg(): COLLAPSE returns
- * only when the operation ends. Commands run in parallel, so CANCEL and
- * GET_INFO (from another socket) answer while a COLLAPSE runs. Only a fatal
- * signal, not an ordinary one, stops a COLLAPSE early on the caller's side.
+ * CANCEL, GET_INFO and GET_RESULT are answered inside the caller's
+ * sendmsg(). A COLLAPSE is checked there (every error below but -ENOMEM
+ * comes at once) and then runs in the module's own context, not in the
+ * caller's: no generic netlink lock is held while it runs, so requests of
+ * any family, module loads and unloads never wait for it. Its reply goes
+ * to the requesting socket, with the request's sequence number, when the
+ * operation ends (see "Waiting, or not").
+ *
+ * Waiting, or not
+ * ---------------
+ *   By default the caller waits: the one reply to a COLLAPSE is its result
+ *   (or its error), sent when the operation ends. Send it without NLM_F_ACK;
+ *   with NLM_F_ACK an ack comes first, when the operation starts, then the
+ *   result. The operation stops early (stop reason CALLER_KILLED) when the
+ *   requesting socket is closed, as it is when the caller dies; an ordinary
+ *   signal does not stop it.
+ *
+ *   With KCOLLAPSE_A_NO_WAIT the reply comes at once and carries
+ *   KCOLLAPSE_A_PID and KCOLLAPSE_A_OP_ID; the operation runs on whatever
+ *   the caller does (closing the socket does not stop it; CANCEL does).
+ *   KCOLLAPSE_CMD_GET_RESULT with that id then returns the reply the
+ *   waiting caller would have had: the result, or the operation's error
+ *   with its message. The module keeps the results of the last
+ *   KCOLLAPSE_MAX_RESULTS finished operations nobody fetched; a result is
+ *   returned once.
  *
  * KCOLLAPSE_CMD_COLLAPSE
  * ----------------------
@@ -70,6 +91,8 @@
  *                              how many pages would be moved.
  *     KCOLLAPSE_A_MODE         u32, optional, enum kcollapse_mode, default
  *                              KCOLLAPSE_MODE_COLLAPSE. See "Modes".
+ *     KCOLLAPSE_A_NO_WAIT      flag, optional. Reply at once with an
+ *                              operation id; see "Waiting, or not".
  *     KCOLLAPSE_A_AUTO_THRESHOLD u32, optional, 1..512, default
  *                              KCOLLAPSE_AUTO_THRESHOLD_DEFAULT (448, 7/8
  *                              of a window). In KCOLLAPSE_MODE_AUTO, a
@@ -164,6 +187,18 @@
  *   COLLAPSE returns after its current window with stop reason
  *   KCOLLAPSE_STOP_CANCELLED.
  *   Errors: -EINVAL, -ESRCH, -EPERM as for COLLAPSE.
+ *
+ * KCOLLAPSE_CMD_GET_RESULT
+ * ------------------------
+ *   Privilege: CAP_SYS_ADMIN in the initial user namespace.
+ *   Request: KCOLLAPSE_A_OP_ID u64, required (from a NO_WAIT COLLAPSE).
+ *   Reply: as a COLLAPSE that waited (KCOLLAPSE_A_PID, KCOLLAPSE_A_RESULT)
+ *   plus KCOLLAPSE_A_OP_ID; or that operation's error. The result is then
+ *   forgotten.
+ *   Errors: -EINPROGRESS the operation still runs (ask again later);
+ *   -ENOENT no such operation, its result was fetched already, or it was
+ *   forgotten (more than KCOLLAPSE_MAX_RESULTS finished after it);
+ *   -EPERM as for COLLAPSE.
  *
  * KCOLLAPSE_CMD_GET_INFO
  * ----------------------
@@ -285,6 +320,8 @@
 
 /* Most operations that may run at once (module-wide). */
 #define KCOLLAPSE_MAX_OPS	8
+/* Most results of NO_WAIT operations kept for KCOLLAPSE_CMD_GET_RESULT. */
+#define KCOLLAPSE_MAX_RESULTS	16
 /* MIN_FILL is a count of 4 KiB pages in one 2 MiB window. */
 #define KCOLLAPSE_WINDOW_PAGES	512
 /* Default KCOLLAPSE_A_AUTO_THRESHOLD: 7/8 of a window. */
@@ -306,6 +343,7 @@ enum kcollapse_cmd {
 	KCOLLAPSE_CMD_COLLAPSE,
 	KCOLLAPSE_CMD_CANCEL,
 	KCOLLAPSE_CMD_GET_INFO,
+	KCOLLAPSE_CMD_GET_RESULT,
 
 	__KCOLLAPSE_CMD_MAX
 };
@@ -334,6 +372,8 @@ enum kcollapse_attr {
 	KCOLLAPSE_A_PAD,
 	KCOLLAPSE_A_MODE,		/* u32, enum kcollapse_mode */
 	KCOLLAPSE_A_AUTO_THRESHOLD,	/* u32 */
+	KCOLLAPSE_A_NO_WAIT,		/* flag */
+	KCOLLAPSE_A_OP_ID,		/* u64 */
 
 	__KCOLLAPSE_A_MAX
 };
@@ -390,7 +430,7 @@ enum kcollapse_stop_reason {
 	KCOLLAPSE_STOP_DONE,		/* every window reached */
 	KCOLLAPSE_STOP_CANCELLED,	/* KCOLLAPSE_CMD_CANCEL */
 	KCOLLAPSE_STOP_DEADLINE,	/* KCOLLAPSE_A_DEADLINE_MS passed */
-	KCOLLAPSE_STOP_CALLER_KILLED,	/* fatal signal on the caller */
+	KCOLLAPSE_STOP_CALLER_KILLED,	/* the waiting caller's socket closed */
 	KCOLLAPSE_STOP_TARGET_EXITED,	/* the target's address space went away */
 	KCOLLAPSE_STOP_UNLOADING,	/* the module is being removed */
 
