@@ -34,8 +34,17 @@
 #include "testing.h"
 #include "window.h"
 
-/* Movable like the pages they replace; a failure is counted, not retried. */
+/*
+ * Movable like the pages they replace; a failure is counted, not retried.
+ * With the target's mmap lock held a block is only taken if one is free
+ * (KC_PACK_GFP_LOCKED: kswapd is woken, nobody waits for reclaim or
+ * compaction); otherwise the hold ends, the block is allocated with
+ * KC_PACK_GFP, and the batch is read again under a new hold. So the
+ * target's faults never wait behind our reclaim (on 6.1, with no per-VMA
+ * locks, they would: a writer queued behind our read lock blocks them).
+ */
 #define KC_PACK_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY)
+#define KC_PACK_GFP_LOCKED	(KC_PACK_GFP & ~__GFP_DIRECT_RECLAIM)
 /*
  * After a failed block allocation, this many batches that need a block do
  * not try (their pages are left, as busy): under pressure, each attempt
@@ -61,6 +70,7 @@ struct kc_pack {
 	struct kc_pack_stats *st;
 	unsigned long keep_min;	/* frames with this many pages are dense */
 	unsigned int backoff;	/* batches left before the next attempt */
+	bool refill;		/* a block is needed: allocate it unlocked */
 	struct kc_dest cur;	/* the block being filled */
 	struct kc_dest spare;	/* the next one, allocated ahead */
 	unsigned long src[KC_PACK_BATCH];
@@ -125,16 +135,20 @@ static int kc_pack_density(struct kc_pack *pk)
 	return 0;
 }
 
-static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d)
+/*
+ * A new block in @d. Without reclaim (@gfp KC_PACK_GFP_LOCKED) a failure
+ * is not one: the caller gets one with reclaim, unlocked, instead.
+ */
+static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d, gfp_t gfp)
 {
 	struct page *block = NULL;
 
-	if (pk->backoff) {
-		pk->backoff--;
+	if (!READ_ONCE(kc_testing.pack_alloc_fail) &&
+	    !(gfp == KC_PACK_GFP_LOCKED &&
+	      READ_ONCE(kc_testing.pack_alloc_locked_fail)))
+		block = alloc_pages(gfp, KC_PACK_BLOCK_ORDER);
+	if (!block && !(gfp & __GFP_DIRECT_RECLAIM))
 		return false;
-	}
-	if (!READ_ONCE(kc_testing.pack_alloc_fail))
-		block = alloc_pages(KC_PACK_GFP, KC_PACK_BLOCK_ORDER);
 	if (!block) {
 		pk->st->alloc_failed++;
 		pk->backoff = KC_PACK_ALLOC_BACKOFF - 1;
@@ -147,17 +161,36 @@ static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d)
 	return true;
 }
 
-/* Make room for @want pages before any source page is locked. */
-static unsigned int kc_dest_reserve(struct kc_pack *pk, unsigned int want)
+/*
+ * With the lock held, before any source page is locked: room for @want
+ * pages, or false if a block is needed that only reclaim could provide
+ * (pk->refill: the caller ends the hold and comes back). In the backoff
+ * after a failed allocation, whatever room there is.
+ */
+static bool kc_dest_ready(struct kc_pack *pk, unsigned int want)
 {
 	unsigned int used = pk->cur.block ? pk->cur.used : KC_PACK_BLOCK_PAGES;
-	unsigned int room = KC_PACK_BLOCK_PAGES - used;
 
-	if (!kc_pack_blocks_needed(used, want))
+	if (!kc_pack_blocks_needed(used, want) || pk->spare.block)
+		return true;
+	if (pk->backoff) {
+		pk->backoff--;
+		return true;
+	}
+	if (kc_dest_new(pk, &pk->spare, KC_PACK_GFP_LOCKED))
+		return true;
+	pk->refill = true;
+	return false;
+}
+
+/* Pages that can be moved now: @want, or the room left without a block. */
+static unsigned int kc_dest_room(struct kc_pack *pk, unsigned int want)
+{
+	unsigned int used = pk->cur.block ? pk->cur.used : KC_PACK_BLOCK_PAGES;
+
+	if (!kc_pack_blocks_needed(used, want) || pk->spare.block)
 		return want;
-	if (!pk->spare.block && !kc_dest_new(pk, &pk->spare))
-		return room;
-	return want;
+	return KC_PACK_BLOCK_PAGES - used;
 }
 
 static struct page *kc_dest_take(struct kc_pack *pk)
@@ -243,7 +276,7 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 	struct page *src, *dst;
 	unsigned long i;
 
-	if (!kc_dest_reserve(pk, want) ||
+	if (!kc_dest_room(pk, want) ||
 	    kc_migrate_setup(&m, vma, start, n, pk->src, pk->dst)) {
 		pk->st->left[KC_LEFT_BUSY] += want;
 		return;
@@ -281,8 +314,9 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 
 /*
  * One batch, [@start, @end) inside one PMD and @vma, with the mmap lock
- * held for reading. Returns true if it moved pages (or tried to): the
- * lock hold then ends, as migration is the expensive part.
+ * held for reading. Returns true if it moved pages (or tried to), or if
+ * it needs a block first (pk->refill, nothing counted): the lock hold
+ * then ends, as migration and reclaim are the expensive parts.
  */
 static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 			  unsigned long start, unsigned long end)
@@ -326,6 +360,8 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	/* the table changed under the read: a later pass may find it */
 	if (!pte || !same)
 		return false;
+	if (want && !pk->run->req->dry_run && !kc_dest_ready(pk, want))
+		return true;
 	for (i = 0; i < KC_LEFT_MAX; i++)
 		pk->st->left[i] += left[i];
 	if (!want)
@@ -377,6 +413,9 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	cur->addr = be;
 	kc_cursor_charge(cur, KC_BATCH_COST);
 	if (kc_pack_batch(pk, vma, addr, be)) {
+		/* for a block: the same batch, read again, after the hold */
+		if (pk->refill)
+			cur->addr = addr;
 		kc_run_unlock(run);
 		return false;
 	}
@@ -396,6 +435,11 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 	if (run->req->mode == KCOLLAPSE_MODE_AUTO)
 		skipped = kc_collapse_count_empty;
 	while (cur.addr < run->req->end) {
+		if (pk->refill) {
+			/* unlocked: reclaim and compaction may take their time */
+			kc_dest_new(pk, &pk->spare, KC_PACK_GFP);
+			pk->refill = false;
+		}
 		stop = kc_run_step(run);
 		if (stop)
 			return stop;

@@ -50,6 +50,8 @@ void kc_testing_init(void)
 			   &kc_testing.window_delay_us);
 	debugfs_create_bool("pack_alloc_fail", 0600, kc_testing_dir,
 			    &kc_testing.pack_alloc_fail);
+	debugfs_create_bool("pack_alloc_locked_fail", 0600, kc_testing_dir,
+			    &kc_testing.pack_alloc_locked_fail);
 	debugfs_create_file("assume_ibt", 0600, kc_testing_dir, NULL,
 			    &kc_assume_ibt_fops);
 }

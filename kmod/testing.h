@@ -12,6 +12,10 @@
  *   /sys/kernel/debug/kcollapse/pack_alloc_fail
  *	every 2 MiB destination block allocation of pack mode fails, as
  *	when no free block is left
+ *   /sys/kernel/debug/kcollapse/pack_alloc_locked_fail
+ *	those made while the target's mmap lock is held fail, as when no
+ *	block is free without reclaim: every block is then allocated after
+ *	the hold
  *   /sys/kernel/debug/kcollapse/assume_ibt
  *	writing 1 vets the collapse entry point again as if IBT were
  *	enforced (the refusal path); 0 vets it as the CPU says
@@ -25,6 +29,7 @@
 struct kc_testing {
 	u32 window_delay_us;
 	bool pack_alloc_fail;
+	bool pack_alloc_locked_fail;
 	bool assume_ibt;
 };
 

@@ -54,7 +54,9 @@ for t in $tests; do
 	pkill -9 kcollapsed 2>/dev/null
 	lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
 	echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
-	p=/sys/kernel/debug/kcollapse/pack_alloc_fail
-	[ ! -e $p ] || echo 0 >$p
+	for p in /sys/kernel/debug/kcollapse/pack_alloc_fail \
+		/sys/kernel/debug/kcollapse/pack_alloc_locked_fail; do
+		[ ! -e $p ] || echo 0 >$p
+	done
 done
 [ "$failed" -eq 0 ]

@@ -29,6 +29,21 @@ assert_ge "moved once blocks can be had" "$(j /tmp/m2.json packMoved)" $((presen
 wl_verify
 wl_exit
 
+say "no block free without reclaim while the target's lock is held: each is"
+say "allocated after the hold, and the batch read again"
+wl_start --only frag,sparse
+echo 1 >/sys/kernel/debug/kcollapse/pack_alloc_locked_fail || fail "set pack_alloc_locked_fail"
+collapse_json /tmp/m3.json "$WL_PID" --mode pack --range "$(wl_range)"
+echo 0 >/sys/kernel/debug/kcollapse/pack_alloc_locked_fail
+pack_summary /tmp/m3.json
+present=$(( $(wl_vma frag present) + $(wl_vma sparse present) ))
+assert_ge "moved" "$(j /tmp/m3.json packMoved)" $((present * 9 / 10))
+assert_eq "allocation failures" "$(j /tmp/m3.json packAllocFailed)" 0
+assert_ge "destination frames" "$(j /tmp/m3.json packDestFrames)" 1
+check_accounting /tmp/m3.json
+wl_verify
+wl_exit
+
 cg=/sys/fs/cgroup
 [ -e $cg/cgroup.controllers ] || mount -t cgroup2 none $cg 2>/dev/null ||
 	skip "no cgroup2 (memcg part)"
