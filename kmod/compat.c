@@ -15,9 +15,13 @@
  * So before the first call we look at the function's first instruction and
  * refuse to use it unless IBT is not enforced or a real ENDBR64 is there.
  */
+#include <linux/capability.h>
 #include <linux/kprobes.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <kunit/visibility.h>
@@ -301,3 +305,72 @@ void kc_migrate_finalize(struct kc_migrate *m)
 {
 }
 #endif
+
+/*
+ * Target access. process_madvise() takes its target's mm with
+ * mm_access(task, PTRACE_MODE_READ_FSCREDS), so that the ptrace rules,
+ * Yama and the other LSMs decide, and a pidfd's task with
+ * pidfd_get_task(). Neither is exported to modules: like do_madvise they
+ * are looked up, and used only where an indirect call into them is safe
+ * under IBT. Built into the kernel, they are called directly.
+ */
+typedef struct mm_struct *(*kc_mm_access_t)(struct task_struct *task,
+					     unsigned int mode);
+typedef struct task_struct *(*kc_pidfd_get_task_t)(int pidfd,
+						   unsigned int *flags);
+
+#ifdef MODULE
+static kc_mm_access_t kc_mm_access_fn;
+static kc_pidfd_get_task_t kc_pidfd_get_task_fn;
+
+/* @name's address if it may be called indirectly, else NULL. */
+static void *kc_lookup_callable(const char *name)
+{
+	bool enforced = cpu_feature_enabled(X86_FEATURE_IBT);
+	void *fn = kc_lookup(name);
+	u32 insn;
+
+	if (!fn || copy_from_kernel_nofault(&insn, fn, sizeof(insn)))
+		return NULL;
+	return kc_ibt_verdict(insn, enforced) == KC_IBT_NO_ENDBR ? NULL : fn;
+}
+
+void kc_access_init(void)
+{
+	kc_mm_access_fn = kc_lookup_callable("mm_access");
+	kc_pidfd_get_task_fn = kc_lookup_callable("pidfd_get_task");
+}
+#else
+static kc_mm_access_t kc_mm_access_fn = mm_access;
+static kc_pidfd_get_task_t kc_pidfd_get_task_fn = pidfd_get_task;
+
+void kc_access_init(void)
+{
+}
+#endif
+
+const char *kc_access_status(void)
+{
+	return kc_mm_access_fn ?
+	       "mm_access (as process_madvise: ptrace rules, Yama, LSMs)" :
+	       "mm_access not callable here: CAP_SYS_PTRACE required";
+}
+
+struct mm_struct *kc_access_mm(struct task_struct *task)
+{
+	if (kc_mm_access_fn)
+		return kc_mm_access_fn(task, PTRACE_MODE_READ_FSCREDS);
+	/* What passes every ptrace check short of an LSM's or Yama's veto. */
+	if (!capable(CAP_SYS_PTRACE))
+		return ERR_PTR(-EACCES);
+	return get_task_mm(task);
+}
+
+struct task_struct *kc_pidfd_task(int fd)
+{
+	unsigned int flags;
+
+	if (!kc_pidfd_get_task_fn)
+		return ERR_PTR(-EOPNOTSUPP);
+	return kc_pidfd_get_task_fn(fd, &flags);
+}

@@ -111,4 +111,17 @@ void kc_migrate_pages(struct kc_migrate *m);
 bool kc_migrate_moved(const struct kc_migrate *m, unsigned long i);
 void kc_migrate_finalize(struct kc_migrate *m);
 
+/*
+ * Target access (compat.c): resolve what the checks need, once at load.
+ * kc_access_mm() is @task's mm with mmget() held, as process_madvise()
+ * would take it (NULL: no address space; ERR_PTR(-EACCES) or another
+ * error: refused). kc_pidfd_task() is the task of the caller's pidfd @fd
+ * with a reference (ERR_PTR(-EBADF) not a pidfd, -ESRCH exited,
+ * -EOPNOTSUPP not callable on this kernel).
+ */
+void kc_access_init(void);
+const char *kc_access_status(void);
+struct mm_struct *kc_access_mm(struct task_struct *task);
+struct task_struct *kc_pidfd_task(int fd);
+
 #endif /* _KCOLLAPSE_COMPAT_H */

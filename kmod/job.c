@@ -5,6 +5,7 @@
 #include <uapi/linux/kcollapse.h>
 #include "job.h"
 #include "operation.h"
+#include "target.h"
 
 static struct workqueue_struct *kc_jobs_wq;
 
@@ -78,6 +79,12 @@ static void kc_job_work(struct work_struct *work)
 int kc_job_start(struct sk_buff *skb, struct genl_info *info,
 		 const struct kc_request *req, kc_job_reply_fn reply, u64 *id)
 {
+	struct kc_target target = {
+		.pid = req->pid,
+		.pidfd = req->pidfd,
+		.pid_attr = info->attrs[KCOLLAPSE_A_PID],
+		.pidfd_attr = info->attrs[KCOLLAPSE_A_PIDFD],
+	};
 	struct kc_job *job;
 	int err;
 
@@ -93,12 +100,12 @@ int kc_job_start(struct sk_buff *skb, struct genl_info *info,
 	job->reply = reply;
 	if (reply)
 		job->op.caller_portid = info->snd_portid;
-	err = kc_operation_begin(req, info->attrs[KCOLLAPSE_A_PID], &job->op,
-				 info->extack);
+	err = kc_operation_begin(req, &target, &job->op, info->extack);
 	if (err) {
 		kfree(job);
 		return err;
 	}
+	job->req.pid = target.pid;
 	if (reply) {
 		/*
 		 * The reply is built from the request, and the sender's

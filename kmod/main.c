@@ -18,6 +18,7 @@ static int __init kc_init(void)
 	int err;
 
 	kc_engine_init(false);
+	kc_access_init();
 	err = kc_jobs_init();
 	if (err)
 		return err;

@@ -225,7 +225,11 @@ out:
 
 static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *pid_attr = info->attrs[KCOLLAPSE_A_PID];
+	struct kc_target t = {
+		.pid_attr = info->attrs[KCOLLAPSE_A_PID],
+		.pidfd_attr = info->attrs[KCOLLAPSE_A_PIDFD],
+		.pidfd = -1,
+	};
 	struct mm_struct *mm;
 	struct sk_buff *msg;
 	unsigned int n;
@@ -235,9 +239,13 @@ static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
 	err = kc_nl_require_admin(skb, info->extack);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+	if (!t.pidfd_attr && GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
 		return -EINVAL;
-	mm = kc_target_mm(nla_get_u32(pid_attr), pid_attr, info->extack);
+	if (t.pid_attr)
+		t.pid = nla_get_u32(t.pid_attr);
+	if (t.pidfd_attr)
+		t.pidfd = nla_get_u32(t.pidfd_attr);
+	mm = kc_target_mm(&t, info->extack);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	n = kc_ops_cancel(mm);
@@ -246,7 +254,7 @@ static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
 	msg = kc_nl_reply_new(info, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	err = nla_put_u32(msg, KCOLLAPSE_A_PID, nla_get_u32(pid_attr)) ?:
+	err = nla_put_u32(msg, KCOLLAPSE_A_PID, t.pid) ?:
 	      nla_put_u32(msg, KCOLLAPSE_A_CANCELLED, n);
 	return kc_nl_reply_send(info, msg, hdr, err);
 }
@@ -270,7 +278,9 @@ static int kc_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_string(msg, KCOLLAPSE_A_ENGINE_STATUS,
 			     kc_engine_status()) ?:
 	      nla_put_u32(msg, KCOLLAPSE_A_OPS_IN_FLIGHT, kc_ops_in_flight()) ?:
-	      nla_put_u32(msg, KCOLLAPSE_A_OPS_MAX, KCOLLAPSE_MAX_OPS);
+	      nla_put_u32(msg, KCOLLAPSE_A_OPS_MAX, KCOLLAPSE_MAX_OPS) ?:
+	      nla_put_string(msg, KCOLLAPSE_A_ACCESS_STATUS,
+			     kc_access_status());
 	return kc_nl_reply_send(info, msg, hdr, err);
 }
 

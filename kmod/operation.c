@@ -156,16 +156,15 @@ static int kc_operation_supported(const struct kc_request *req,
 	return 0;
 }
 
-int kc_operation_begin(const struct kc_request *req,
-		       const struct nlattr *pid_attr, struct kc_op *op,
-		       struct netlink_ext_ack *extack)
+int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
+		       struct kc_op *op, struct netlink_ext_ack *extack)
 {
 	int ret;
 
 	ret = kc_operation_supported(req, extack);
 	if (ret)
 		return ret;
-	op->mm = kc_target_mm(req->pid, pid_attr, extack);
+	op->mm = kc_target_mm(t, extack);
 	if (IS_ERR(op->mm))
 		return PTR_ERR(op->mm);
 	ret = kc_ops_begin(op, extack);

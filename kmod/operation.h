@@ -10,17 +10,17 @@
 #include <net/netlink.h>
 #include "ops.h"
 #include "request.h"
+#include "target.h"
 #include "stats.h"
 
 /*
- * Check @req against this kernel, find its target and register the
- * operation in @op (ops.h). Returns 0, or -errno with a message in
- * @extack (@pid_attr is blamed for errors about the target). Quick: it
- * runs in the requesting sendmsg().
+ * Check @req against this kernel, find its target @t (target.h; t->pid
+ * is then the target's pid) and register the operation in @op (ops.h).
+ * Returns 0, or -errno with a message in @extack. Quick: it runs in the
+ * requesting sendmsg().
  */
-int kc_operation_begin(const struct kc_request *req,
-		       const struct nlattr *pid_attr, struct kc_op *op,
-		       struct netlink_ext_ack *extack);
+int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
+		       struct kc_op *op, struct netlink_ext_ack *extack);
 
 /*
  * Run the operation kc_operation_begin() registered in @op, whose request

@@ -10,6 +10,11 @@
 #include "request.h"
 #include "window.h"
 
+/* A file descriptor: an int, never negative (not const: 6.1 wants it so). */
+static struct netlink_range_validation kc_fd_range = {
+	.max = INT_MAX,
+};
+
 const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[KCOLLAPSE_A_RANGE_START]	= { .type = NLA_U64 },
@@ -24,11 +29,13 @@ const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 	[KCOLLAPSE_A_AUTO_THRESHOLD]	= NLA_POLICY_RANGE(NLA_U32, 1,
 							   KC_WINDOW_PAGES),
 	[KCOLLAPSE_A_NO_WAIT]		= { .type = NLA_FLAG },
+	[KCOLLAPSE_A_PIDFD]		= NLA_POLICY_FULL_RANGE(NLA_U32, &kc_fd_range),
 };
 EXPORT_SYMBOL_IF_KUNIT(kc_collapse_policy);
 
 const struct nla_policy kc_cancel_policy[KC_CANCEL_MAXATTR + 1] = {
 	[KCOLLAPSE_A_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[KCOLLAPSE_A_PIDFD]		= NLA_POLICY_FULL_RANGE(NLA_U32, &kc_fd_range),
 };
 EXPORT_SYMBOL_IF_KUNIT(kc_cancel_policy);
 
@@ -41,9 +48,12 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 	struct nlattr **a = info->attrs;
 	u64 start = 0, end = ULONG_MAX;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+	/* a target: PID, PIDFD or both */
+	if (!a[KCOLLAPSE_A_PIDFD] && GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
 		return -EINVAL;
-	req->pid = nla_get_u32(a[KCOLLAPSE_A_PID]);
+	req->pid = a[KCOLLAPSE_A_PID] ? nla_get_u32(a[KCOLLAPSE_A_PID]) : 0;
+	req->pidfd = a[KCOLLAPSE_A_PIDFD] ?
+		     (int)nla_get_u32(a[KCOLLAPSE_A_PIDFD]) : -1;
 	if (a[KCOLLAPSE_A_RANGE_START])
 		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
 	if (start & ~PAGE_MASK) {

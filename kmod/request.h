@@ -6,12 +6,13 @@
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
 
-#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_NO_WAIT
-#define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PID
+#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_PIDFD
+#define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PIDFD
 #define KC_GET_RESULT_MAXATTR	KCOLLAPSE_A_OP_ID
 
 struct kc_request {
-	u32 pid;
+	u32 pid;		/* from PID, or the PIDFD's process */
+	int pidfd;		/* -1: none */
 	unsigned long start;	/* covered range [start, end), page aligned */
 	unsigned long end;	/* page aligned, or ULONG_MAX: to the end */
 	u32 deadline_ms;	/* 0: none */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <netlink/attr.h>
@@ -17,6 +18,10 @@
 #include <linux/kcollapse.h>
 
 #include "internal.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 _Static_assert((int)KC_STOP_DONE == (int)KCOLLAPSE_STOP_DONE &&
 	       (int)KC_STOP_CANCELLED == (int)KCOLLAPSE_STOP_CANCELLED &&
@@ -233,11 +238,22 @@ int kc_collapse_build(struct kc_handle *h, const struct kc_collapse_req *req,
 	return 0;
 }
 
+/*
+ * The target as a pidfd too, where the kernel has them: the module checks
+ * that the pid and the pidfd name the same process, so that one whose pid
+ * was reused between our open and its lookup is refused, not collapsed.
+ * -1 where pidfd_open() cannot name it (a thread id, Linux < 5.3).
+ */
+static int kc_target_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0U);
+}
+
 int kc_collapse(struct kc_handle *h, const struct kc_collapse_req *req,
 		struct kc_result *res)
 {
 	struct nl_msg *msg;
-	int err;
+	int err, pidfd;
 
 	if (!h)
 		return kc_ret(-EINVAL);
@@ -254,8 +270,16 @@ int kc_collapse(struct kc_handle *h, const struct kc_collapse_req *req,
 	err = kc_collapse_build(h, req, &msg);
 	if (err < 0)
 		return kc_ret(err);
+	pidfd = kc_target_pidfd(req->pid);
+	if (pidfd >= 0 && nla_put_u32(msg, KCOLLAPSE_A_PIDFD, (uint32_t)pidfd) < 0) {
+		close(pidfd);
+		nlmsg_free(msg);
+		return kc_ret(kc_oom(h));
+	}
 
 	err = kc_transact(h, msg, kc_collapse_parse, res);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (err < 0)
 		return kc_ret(err);
 	snprintf(res->engine, sizeof(res->engine), "kmod");

@@ -119,7 +119,7 @@ func TestEncodeCollapse(t *testing.T) {
 		}},
 		{"everything", Options{RangeStart: 0x200000, RangeLen: 0x400000,
 			Deadline: 1500 * time.Microsecond, MinFill: 64, MarkHugepage: true,
-			DryRun: true, Mode: ModeAuto, AutoThreshold: 300},
+			DryRun: true, Mode: ModeAuto, AutoThreshold: 300, Pidfd: 9},
 			func(ae *netlink.AttributeEncoder) {
 				ae.Uint64(attrRangeStart, 0x200000)
 				ae.Uint64(attrRangeLen, 0x400000)
@@ -129,6 +129,7 @@ func TestEncodeCollapse(t *testing.T) {
 				ae.Flag(attrDryRun, true)
 				ae.Uint32(attrMode, 2)
 				ae.Uint32(attrAutoThreshold, 300)
+				ae.Uint32(attrPidfd, 9)
 			}},
 		{"threshold only in auto", Options{Mode: ModePack, AutoThreshold: 300},
 			func(ae *netlink.AttributeEncoder) { ae.Uint32(attrMode, 1) }},

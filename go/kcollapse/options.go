@@ -32,6 +32,11 @@ type Options struct {
 	// the module's default (448). Only sent in ModeAuto: the module
 	// refuses it in the other modes.
 	AutoThreshold uint32
+	// Pidfd, if above 0, is a pidfd (pidfd_open(2), os.Process on Linux)
+	// of the target, sent beside pid: the module then refuses a pid that
+	// no longer names that process (reused since the caller looked)
+	// instead of working on whatever holds it now.
+	Pidfd int
 }
 
 // deadlineMs is d in whole milliseconds, rounded up so that a short
@@ -74,6 +79,9 @@ func encodeCollapse(pid int, o Options) ([]byte, error) {
 	ae.Uint32(attrMode, uint32(o.Mode))
 	if o.Mode == ModeAuto && o.AutoThreshold != 0 {
 		ae.Uint32(attrAutoThreshold, o.AutoThreshold)
+	}
+	if o.Pidfd > 0 {
+		ae.Uint32(attrPidfd, uint32(o.Pidfd))
 	}
 	return ae.Encode()
 }

@@ -37,6 +37,7 @@ const (
 	attrPad             = 18
 	attrMode            = 19
 	attrAutoThreshold   = 20
+	attrPidfd           = 23
 )
 
 // Attributes inside attrResult (enum kcollapse_result_attr): all u64 but

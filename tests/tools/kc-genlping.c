@@ -4,7 +4,9 @@
  *
  *   kc-genlping MS [FAMILY]   ask FAMILY (default "nlctrl", the controller
  *                             every genetlink user goes through) again and
- *                             again for MS milliseconds; prints
+ *                             again for MS milliseconds (FAMILY "info":
+ *                             kcollapse's GET_INFO, the controller's lookup
+ *                             of the family included); prints
  *                             "genlping requests=N max_ms=M"
  *   kc-genlping idle          wait until the kcollapse module reports an
  *                             operation in flight and print "busy"; then,
@@ -19,6 +21,9 @@
  *                             running any more and print "result rc=R
  *                             polls=P stop=S chunks=C moved=M", then once
  *                             more: "again rc=R" (-ENOENT: returned once)
+ *   kc-genlping stale-pidfd   a dry run of a pidfd whose process exited
+ *                             ("exited rc=R"), and of that pidfd with our
+ *                             own pid ("mismatch rc=R")
  *
  * A genetlink request waits for genl's cb_lock: if an operation kept it
  * from a queued writer (an rmmod), every request on the machine would wait
@@ -32,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/kcollapse.h>
@@ -57,6 +64,8 @@ static struct nl_sock *connect_genl(void)
 	return sk;
 }
 
+static long in_flight(struct nl_sock *sk);
+
 static int ping(double run_ms, const char *family)
 {
 	struct nl_sock *sk = connect_genl();
@@ -66,7 +75,10 @@ static int ping(double run_ms, const char *family)
 
 	do {
 		t = now_ms();
-		id = genl_ctrl_resolve(sk, family);
+		if (!strcmp(family, "info"))
+			id = in_flight(sk) < 0 ? -NLE_OBJ_NOTFOUND : 0;
+		else
+			id = genl_ctrl_resolve(sk, family);
 		took = now_ms() - t;
 		if (id < 0) {
 			fprintf(stderr, "kc-genlping: resolving %s: %s\n",
@@ -269,16 +281,62 @@ static int nowait(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The pidfd of a child that has exited (and been reaped, so its pid may
+ * be reused): a dry-run COLLAPSE of it, and one naming a live pid (ours)
+ * with it. Prints "exited rc=R" and "mismatch rc=R".
+ */
+static int stale_pidfd(void)
+{
+	struct nl_sock *sk = connect_genl();
+	int family = genl_ctrl_resolve(sk, KCOLLAPSE_GENL_NAME);
+	struct nl_msg *msg;
+	struct reply rep;
+	pid_t child;
+	int fd;
+
+	if (family < 0) {
+		fprintf(stderr, "kc-genlping: the kcollapse family is not registered\n");
+		return 1;
+	}
+	nl_socket_disable_auto_ack(sk);
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	fd = (int)syscall(SYS_pidfd_open, child, 0U);
+	if (child < 0 || fd < 0) {
+		perror("kc-genlping: fork or pidfd_open");
+		return 1;
+	}
+	waitpid(child, NULL, 0);
+	msg = request(family, KCOLLAPSE_CMD_COLLAPSE);
+	nla_put_u32(msg, KCOLLAPSE_A_PIDFD, (uint32_t)fd);
+	nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN);
+	rep = transact(sk, msg);
+	printf("exited rc=%d\n", rep.err);
+	msg = request(family, KCOLLAPSE_CMD_COLLAPSE);
+	nla_put_u32(msg, KCOLLAPSE_A_PIDFD, (uint32_t)fd);
+	nla_put_u32(msg, KCOLLAPSE_A_PID, (uint32_t)getpid());
+	nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN);
+	rep = transact(sk, msg);
+	printf("mismatch rc=%d\n", rep.err);
+	close(fd);
+	nl_socket_free(sk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double run_ms;
 
 	if (argc == 2 && !strcmp(argv[1], "idle"))
 		return idle();
+	if (argc == 2 && !strcmp(argv[1], "stale-pidfd"))
+		return stale_pidfd();
 	if (argc >= 3 && !strcmp(argv[1], "nowait"))
 		return nowait(argc - 2, argv + 2);
 	if (argc < 2 || argc > 3 || (run_ms = atof(argv[1])) <= 0) {
-		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle | kc-genlping nowait PID [dry-run] [pack]\n");
+		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle | kc-genlping nowait PID [dry-run] [pack] | kc-genlping stale-pidfd\n");
 		return 2;
 	}
 	return ping(run_ms, argc > 2 ? argv[2] : "nlctrl");

@@ -48,9 +48,22 @@
  *
  * KCOLLAPSE_CMD_COLLAPSE
  * ----------------------
- *   Privilege: CAP_SYS_ADMIN in the initial user namespace (else -EPERM).
+ *   Privilege: CAP_SYS_ADMIN in the initial user namespace (else -EPERM),
+ *   and the access process_madvise(2) needs to the target: its mm is
+ *   taken with mm_access(PTRACE_MODE_READ_FSCREDS), so the ptrace rules,
+ *   Yama and other LSMs decide (else -EACCES). On a kernel where that
+ *   check cannot be called (IBT, see GET_INFO's ACCESS_STATUS), the
+ *   caller needs CAP_SYS_PTRACE instead.
  *   Request attributes:
- *     KCOLLAPSE_A_PID          u32, required. Any thread id of the target.
+ *     KCOLLAPSE_A_PID          u32. Any thread id of the target.
+ *     KCOLLAPSE_A_PIDFD        u32, a pidfd (pidfd_open(2)) of the target,
+ *                              open in the caller: names the process
+ *                              itself, where a pid may have been reused
+ *                              since the caller looked. One of PID and
+ *                              PIDFD is required; with both they must
+ *                              name the same process (-EINVAL), and the
+ *                              reply's PID is the target's pid in the
+ *                              caller's namespace either way.
  *     KCOLLAPSE_A_RANGE_START  u64, optional. Start of the address range to
  *                              cover; default 0. Must be page aligned
  *                              (-EINVAL otherwise), as for madvise(2).
@@ -108,7 +121,9 @@
  *   the reply), whose extended-ACK message says the operation ran and its
  *   statistics are lost.
  *   Errors: -EINVAL bad or missing attribute, or the pid is a kernel thread;
- *   -ESRCH no such process, or it has no address space (exiting);
+ *   -ESRCH no such process, or it has no address space (exiting), or
+ *   the pidfd's process has exited; -EBADF PIDFD is not a pidfd;
+ *   -EACCES the access check refused the target;
  *   -EPERM caller lacks CAP_SYS_ADMIN; -EBUSY an operation on the same
  *   address space is already running, or KCOLLAPSE_MAX_OPS operations run;
  *   -EOPNOTSUPP the collapse entry point is unavailable on this kernel (see
@@ -180,13 +195,14 @@
  * KCOLLAPSE_CMD_CANCEL
  * --------------------
  *   Privilege: CAP_SYS_ADMIN in the initial user namespace.
- *   Request: KCOLLAPSE_A_PID u32, required (any thread id of the target).
+ *   Request: KCOLLAPSE_A_PID u32 (any thread id of the target) or
+ *   KCOLLAPSE_A_PIDFD u32, or both, as for COLLAPSE.
  *   Reply: KCOLLAPSE_A_PID and KCOLLAPSE_A_CANCELLED (u32: number of running
  *   operations on that process told to stop, 0 or 1). A live process with
  *   no operation running is not an error (CANCELLED = 0). The cancelled
  *   COLLAPSE returns after its current window with stop reason
  *   KCOLLAPSE_STOP_CANCELLED.
- *   Errors: -EINVAL, -ESRCH, -EPERM as for COLLAPSE.
+ *   Errors: -EINVAL, -ESRCH, -EBADF, -EACCES, -EPERM as for COLLAPSE.
  *
  * KCOLLAPSE_CMD_GET_RESULT
  * ------------------------
@@ -212,6 +228,10 @@
  *     KCOLLAPSE_A_ENGINE_STATUS    string, why it is (un)available
  *     KCOLLAPSE_A_OPS_IN_FLIGHT    u32
  *     KCOLLAPSE_A_OPS_MAX          u32
+ *     KCOLLAPSE_A_ACCESS_STATUS    string, how targets are checked:
+ *                                  mm_access() (as process_madvise),
+ *                                  or CAP_SYS_PTRACE where it cannot be
+ *                                  called
  *
  * Statistics (KCOLLAPSE_A_RESULT nest)
  * ------------------------------------
@@ -374,6 +394,8 @@ enum kcollapse_attr {
 	KCOLLAPSE_A_AUTO_THRESHOLD,	/* u32 */
 	KCOLLAPSE_A_NO_WAIT,		/* flag */
 	KCOLLAPSE_A_OP_ID,		/* u64 */
+	KCOLLAPSE_A_PIDFD,		/* u32, a pidfd of the caller's */
+	KCOLLAPSE_A_ACCESS_STATUS,	/* string */
 
 	__KCOLLAPSE_A_MAX
 };
