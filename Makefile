@@ -94,14 +94,10 @@ uninstall:
 		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path" \
 		"$(DESTDIR)$(MODULESLOADDIR)/kcollapse.conf"
 
-# A source tarball of the whole project (from git), dkms.conf filled in.
+# The release tarball: the last commit (git archive), or, from an unpacked
+# tarball, the files its MANIFEST lists; dkms.conf filled in (scripts/dist.sh).
 dist:
-	rm -rf build/dist && mkdir -p build/dist
-	git archive --prefix=kcollapse-$(VERSION)/ HEAD | tar -x -C build/dist
-	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
-		build/dist/kcollapse-$(VERSION)/dkms.conf
-	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
-	@echo "build/kcollapse-$(VERSION).tar.gz"
+	@bash scripts/dist.sh
 
 # Debian packages (debian/): kcollapse-dkms, libkcollapse1, libkcollapse-dev,
 # kcollapsectl, kcollapsed in build/deb/, lintian's findings on stderr.
