@@ -7,14 +7,17 @@
 #     files its MANIFEST lists, as they are now, so that a tarball makes
 #     the same tarball again (with the packager's changes).
 # Either way the tarball carries MANIFEST, its own file list, and dkms.conf
-# with PACKAGE_VERSION filled in from VERSION. Prints the tarball's path
-# relative to the tree, last.
+# with PACKAGE_VERSION filled in from VERSION. KC_DIST_DIR puts the tarball
+# and its staging tree elsewhere (tests/package/dist.sh, which runs while
+# the image test makes its own). Prints the tarball's path last: relative
+# to the tree in build/, else absolute.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 version=$(cat "$repo/VERSION")
 name=kcollapse-$version
-stage=$repo/build/dist
+out=${KC_DIST_DIR:-$repo/build}
+stage=$out/dist
 tree=$stage/$name
 
 rm -rf "$stage"
@@ -43,5 +46,9 @@ fi
 [[ -s $stage/MANIFEST ]] || { echo "dist.sh: no files to ship" >&2; exit 1; }
 { cat "$stage/MANIFEST"; echo MANIFEST; } | LC_ALL=C sort >"$tree/MANIFEST"
 sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$version\"/" "$tree/dkms.conf"
-tar -C "$stage" -czf "$repo/build/$name.tar.gz" "$name"
-echo "build/$name.tar.gz"
+tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+if [[ -z ${KC_DIST_DIR:-} ]]; then
+	echo "build/$name.tar.gz"
+else
+	echo "$out/$name.tar.gz"
+fi
