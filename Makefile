@@ -119,10 +119,15 @@ go-check:
 check:
 	bash tests/check.sh
 
+# One guest per kernel (tests/guest/demo.sh): a fresh copy of one fragmented
+# workload prepared four ways (in-process, collapse, pack, auto), then the
+# chart of frames, present memory and time (tests/vm/demo-chart.sh, gnuplot).
 demo: tools
 	KC_MEM=$${KC_MEM:-2048} \
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
+	@png=$$(bash tests/vm/demo-chart.sh "$${KERNELS:-deb61 deb612}") && \
+		echo "chart: $$png"
 
 # The adversarial guest tests (netlink fuzz, stress, races, faults) at
 # SOAK (default 10) times their make check sizes: hours instead of minutes;
