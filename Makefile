@@ -94,14 +94,10 @@ uninstall:
 		"$(DESTDIR)$(SYSTEMDDIR)/kcollapsed.path" \
 		"$(DESTDIR)$(MODULESLOADDIR)/kcollapse.conf"
 
-# A source tarball of the whole project (from git), dkms.conf filled in.
+# The release tarball: the last commit (git archive), or, from an unpacked
+# tarball, the files its MANIFEST lists; dkms.conf filled in (scripts/dist.sh).
 dist:
-	rm -rf build/dist && mkdir -p build/dist
-	git archive --prefix=kcollapse-$(VERSION)/ HEAD | tar -x -C build/dist
-	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
-		build/dist/kcollapse-$(VERSION)/dkms.conf
-	tar -C build/dist -czf build/kcollapse-$(VERSION).tar.gz kcollapse-$(VERSION)
-	@echo "build/kcollapse-$(VERSION).tar.gz"
+	@bash scripts/dist.sh
 
 # Debian packages (debian/): kcollapse-dkms, libkcollapse1, libkcollapse-dev,
 # kcollapsectl, kcollapsed in build/deb/, lintian's findings on stderr.
@@ -123,10 +119,15 @@ go-check:
 check:
 	bash tests/check.sh
 
+# One guest per kernel (tests/guest/demo.sh): a fresh copy of one fragmented
+# workload prepared four ways (in-process, collapse, pack, auto), then the
+# chart of frames, present memory and time (tests/vm/demo-chart.sh, gnuplot).
 demo: tools
 	KC_MEM=$${KC_MEM:-2048} \
 	bash tests/vm/run.sh --suite demo --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)"
+	@png=$$(bash tests/vm/demo-chart.sh "$${KERNELS:-deb61 deb612}") && \
+		echo "chart: $$png"
 
 # The adversarial guest tests (netlink fuzz, stress, races, faults) at
 # SOAK (default 10) times their make check sizes: hours instead of minutes;

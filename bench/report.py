@@ -22,7 +22,7 @@ import datetime
 
 FRAME_MS = float(os.environ.get("FRAME_MS", "22"))
 ENGINES = ["baseline", "userspace", "kmod", "pack", "auto"]
-# issue 6's targets and figures: the collapse engines
+# the collapse engines' targets and figures
 ENGINES6 = ["baseline", "userspace", "kmod"]
 # the module's modes (kcollapsectl collapse --mode ...)
 MODES = ["kmod", "pack", "auto"]
@@ -73,7 +73,7 @@ def derive(r):
         "skipped": res["skipped"],
         "modelResumeMsBefore": b["frames"] * FRAME_MS,
         "modelResumeMsAfter": a["frames"] * FRAME_MS,
-        # issue 7: the whole operation's time over every live page of the
+        # pack's target: the whole operation's time over every live page of the
         # range (after it, each is in a consolidated frame or was already)
         "perLivePageUs": (res["elapsedNs"] / b["presentPages"] / 1e3
                           if b["presentPages"] else None),
@@ -240,7 +240,7 @@ def main():
         md.append("")
         md.extend(pack_table(workloads, by))
         # targets
-        md.append("### Targets (issue 6), module vs baseline\n")
+        md.append("### Targets of the collapse engines, module vs baseline\n")
         for wl in workloads:
             k, b = by.get((wl, "kmod", 1)), by.get((wl, "baseline", 1))
             if not k or not b:
@@ -288,16 +288,16 @@ def main():
 
 
 def pack_table(workloads, by):
-    """The module's three modes side by side: issue 7's figures."""
+    """The module's three modes side by side: pack's figures."""
     if not any(e in ("pack", "auto") for (_, e, _) in by):
         return []
-    out = ["### Module modes: collapse, pack, auto (issue 7)\n",
+    out = ["### Module modes: collapse, pack, auto\n",
            "Repetition 1, except times (best of the repetitions). *Moved* = pages "
            "migrated, *dest. frames* = fresh 2 MiB blocks written, *left* = pages "
            "left in place by cause (dense: already in a frame this process uses "
            "densely). *us / live page* = the whole operation's time / the live pages "
            "of the range (every one is in a consolidated frame afterwards); limits as "
-           "issue 7 sets them: frames <= 1.05 x packed + 1, dest. frames <= "
+           "pack's targets set them: frames <= 1.05 x packed + 1, dest. frames <= "
            "ceil(moved / 512) + 1.\n",
            "| workload | mode | frames before | frames after | packed | limit 1.05xpacked+1 | "
            "present MiB before | present MiB after | after / before | moved | left: by cause | "
@@ -332,10 +332,10 @@ def pack_table(workloads, by):
 
 
 def targets7(workloads, by):
-    """Issue 7's targets, per workload, for pack and auto."""
+    """Pack's targets, per workload, for pack and auto."""
     if not any(e in ("pack", "auto") for (_, e, _) in by):
         return []
-    out = ["### Targets (issue 7), pack and auto\n"]
+    out = ["### Targets of pack and auto\n"]
     mark = lambda ok: "met" if ok else "MISSED"
     for wl in workloads:
         kc = by.get((wl, "kmod", 1))

@@ -26,7 +26,7 @@ frames of pages outside whole windows; `pack` and `auto`, 1.1 x
 ceil(present pages / 512) + 4 (asserted for pack; auto is only reported).
 Every runtime then verifies all its objects in its own code, allocates and
 collects more, verifies again and exits 0. Go 1.19 leaves its scavenged
-heap `VM_NOHUGEPAGE`: before issue 12 every mode left it untouched.
+heap `VM_NOHUGEPAGE`: before VM_NOHUGEPAGE mappings were covered, every mode left it untouched.
 HEAD
 for name in "$@"; do
 	log=$out/$name/results.log

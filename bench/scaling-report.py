@@ -34,7 +34,7 @@ LABEL = {
     "us-dry": "userspace engine, dry run",
     "us-minfill": "userspace engine, --min-fill 32 (classify only)",
 }
-# issue 12: the same present pages over 64 TiB cost within 2x of 2 GiB
+# the target: the same present pages over 64 TiB cost within 2x of 2 GiB
 TARGET = 2.0
 WIN = 2 << 20
 
@@ -247,7 +247,7 @@ def main():
           "pages (16 per window, windows spread evenly) in a `MAP_NORESERVE` "
           "reservation of each size, every operation over the whole reservation, "
           "a fresh target per run, the pages checked after every run that moved "
-          "them. Issue 12's target: 64 TiB within 2x of 2 GiB, every mode and "
+          "them. The target: 64 TiB within 2x of 2 GiB, every mode and "
           "engine. TCG times are slow and move with the host's load: compare "
           "ratios within one kernel's table, not absolute times across tables. "
           "From the third size on, a size whose time, extrapolated from the cost "

@@ -66,10 +66,12 @@ run_suite workload make -s -C tests/workload SANITIZE=1 check
 run_suite bridge make -s -C bridge SANITIZE=1 check
 run_suite go make -s --no-print-directory go-check
 # As shipped: hardened binaries, the caller's build flags honoured, man
-# pages clean, the Debian packages lintian-clean.
+# pages clean, the Debian packages lintian-clean, the release tarball
+# remaking itself without git.
 run_suite hardening bash tests/package/hardening.sh
 run_suite manpages bash tests/package/manpages.sh
 run_suite deb bash tests/package/deb.sh
+run_suite dist bash tests/package/dist.sh
 run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
 # The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit,
 # fault injection) in two guests side by side; they are slow enough without

@@ -3,7 +3,8 @@
 #
 # manpages.sh: the man pages as installed (the version filled in from
 # VERSION, as ctl/ and bridge/ generate them) are clean for mandoc -Tlint
-# and groff -ww, carry a date that parses and no stray control characters.
+# and groff -ww, carry a date that parses and no stray control characters;
+# libkcollapse(3) documents every exported function.
 # Host only, any user; needs mandoc and groff.
 #
 # TAP, then "N passed, N failed"; exit status 0 only if nothing failed.
@@ -51,4 +52,28 @@ for page in "${pages[@]}"; do
 	clean "$name: groff -ww" \
 		"$(LC_ALL=C.UTF-8 groff -ww -z -man -Tutf8 "$man" 2>&1)"
 done
+# libkcollapse(3) documents every function the library exports: those the
+# public header marks KC_API, those debian/libkcollapse1.symbols lists
+# (dpkg-gensymbols holds the package build to it) and, when ctl/ was built (ctl/build/),
+# those libkcollapse.so exports. Each must appear in the SYNOPSIS and be
+# described (.BR name () in the text).
+page=$tmp/libkcollapse.3
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$page")
+exported() {
+	sed -n 's/^KC_API[^(]*[ *]\(kc_[a-z0-9_]*\)(.*/\1/p' \
+		"$repo/ctl/include/kcollapse/kcollapse.h"
+	sed -n 's/^ \(kc_[a-z0-9_]*\)@Base .*/\1/p' "$repo/debian/libkcollapse1.symbols"
+	for so in "$repo"/ctl/build/libkcollapse.so.*.*; do
+		[[ -e $so ]] && nm -D --defined-only "$so" | awk '$2 == "T" {print $3}'
+	done
+}
+names=$(exported | sort -u)
+clean "libkcollapse.3: exported functions found" "$( [[ -n $names ]] || echo none)"
+missing=
+for f in $names; do
+	grep -q "[ *]$f(" <<<"$synopsis" && grep -q "^\.BR $f ()" "$page" ||
+		missing+="$f "
+done
+clean "libkcollapse.3: all $(wc -w <<<"$names") exported functions in SYNOPSIS and described" \
+	"${missing:+undocumented: $missing}"
 finish

@@ -317,6 +317,33 @@ check "--only with an unknown name is a usage error (status 2)" [ $? = 2 ]
 ./kc-workload --base 0x200000001000 2>/dev/null
 check "--base not 2 MiB aligned is a usage error (status 2)" [ $? = 2 ]
 
+# --- SIGURG: the in-process method (make demo's baseline) -------------------
+out=$tmp/u.out
+./kc-workload --out "$out" --only dense,frag,empty 2>"$tmp/u.err" &
+u=$!
+pids="$pids $u"
+wait_lines "$out" '^ready ' 1
+signal_and_wait $u URG "$out" '^inprocess '
+line=$(last_line "$out" '^inprocess ')
+note "$line"
+# dense and frag: 8 + 16 windows of 2 MiB, empty 8 more (tried too).
+case $line in
+"inprocess ok "*) [ "$(field "$line" chunks)" -ge 32 ] ;;
+*) false ;;
+esac
+result $? "SIGURG: inprocess ok, every window of the process's anon rw mappings tried"
+case $thp_mode in
+always | madvise)
+	check "SIGURG: dense and frag windows collapsed (>= 24)" \
+		[ "$(field "$line" collapsed)" -ge 24 ] ;;
+*) skip "SIGURG: dense and frag windows collapsed" "THP mode $thp_mode" ;;
+esac
+signal_and_wait $u USR1 "$out" '^verify '
+check "SIGURG: the pattern holds afterwards" \
+	grep -qx 'verify ok pages=4608' "$out"
+kill $u
+wait $u
+
 # --- kc-hog -----------------------------------------------------------------
 ./kc-hog 16 >"$tmp/hog.out" &
 h=$!

@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		"                   [--pin-uring N] [--pin-splice N] [--fork-child]\n"
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
 		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
-		"exercises the heap, SIGTERM or SIGINT exits 0. VMAs: ");
+		"exercises the heap, SIGURG runs the in-process method (MADV_COLLAPSE of\n"
+		"its own windows), SIGTERM or SIGINT exits 0. VMAs: ");
 	for (size_t i = 0; i < wl_default_nspecs; i++)
 		fprintf(f, "%s%s", i ? "," : "", wl_default_specs[i].name);
 	fprintf(f, "\n");
@@ -291,6 +292,9 @@ static int serve(struct wl_layout *l, const struct options *o, int out,
 		case SIGHUP:
 			wl_exercise(l, out);
 			break;
+		case SIGURG:
+			wl_in_process_collapse(out);
+			break;
 		default:	/* SIGTERM, SIGINT */
 			kc_printf(out, "exit signal %u\n", si.ssi_signo);
 			return 0;
@@ -313,6 +317,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGURG);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);

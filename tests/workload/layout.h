@@ -104,6 +104,12 @@ int wl_drop(struct wl_layout *l, uint64_t *addr);
  */
 int wl_exercise(const struct wl_layout *l, int fd);
 
+/*
+ * wl_in_process_collapse() - the in-process method (SIGURG), over every
+ * private anonymous rw mapping of this process; prints "inprocess ...".
+ */
+int wl_in_process_collapse(int fd);
+
 /* pin.c */
 /*
  * Pin the first @uring expected pages of the writable, not-huge VMAs as

@@ -60,6 +60,17 @@ t_service() {
 		"$(curl -sS -o /dev/null -w '%{http_code}' "$KCD_URL/health")" 204
 }
 
+# collapse_wl FILE ENGINE: POST /collapse of $WL_PID, the reply in FILE;
+# served by ENGINE, run to the end, at least 30 windows collapsed.
+collapse_wl() {
+	status=$(kcd_post "$1" "{\"pid\": $WL_PID}")
+	jq -c . "$1" | sed 's/^/  reply: /'
+	assert_eq "status" "$status" 200
+	assert_eq "engine" "$(j "$1" engine)" "$2"
+	assert_eq "stop reason" "$(j "$1" stopReason)" done
+	assert_ge "collapsed" "$(j "$1" collapsed)" 30
+}
+
 # The orchestrator's call, with the token the image configured, on a
 # fragmented workload that runs as a service of its own.
 t_collapse() {
@@ -69,16 +80,79 @@ t_collapse() {
 	grep -q '^ready ' "$WL_OUT" || fail "workload not ready"
 	assert_eq "no token" "$(curl -sS -o /dev/null -w '%{http_code}' \
 		-X POST -d "{\"pid\": $WL_PID}" "$KCD_URL/collapse")" 401
-	status=$(kcd_post /tmp/r.json "{\"pid\": $WL_PID}")
-	jq -c . /tmp/r.json | sed 's/^/  reply: /'
-	assert_eq "status" "$status" 200
-	assert_eq "engine" "$(j /tmp/r.json engine)" kmod
-	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" done
-	assert_ge "collapsed" "$(j /tmp/r.json collapsed)" 30
+	collapse_wl /tmp/r.json kmod
 	assert_lt "frames after < before" "$(j /tmp/r.json framesAfter)" \
 		"$(j /tmp/r.json framesBefore)"
 	wl_verify
 	journalctl -b -o cat -u kcollapsed.service | grep 'event=collapse' | sed 's/^/  log: /'
+}
+
+# The unit's sandbox as systemd rates it: systemd-analyze security's
+# overall exposure (0 safest, 10 unprotected) at 3.0 or lower, with the
+# settings the daemon is hardened by in force.
+t_hardening() {
+	systemd-analyze security --no-pager kcollapsed.service >/tmp/security.txt 2>&1
+	# The exposed settings, one line each (the rest are met).
+	grep -F '✗' /tmp/security.txt | sed 's/^/  /'
+	line=$(grep 'Overall exposure level for kcollapsed.service' /tmp/security.txt)
+	echo "  $line"
+	score=$(echo "$line" | sed -n 's/.*kcollapsed\.service: \([0-9][0-9.]*\).*/\1/p')
+	[ -n "$score" ] || fail "no exposure level in systemd-analyze security's output"
+	awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' ||
+		fail "exposure level $score, more than 3.0"
+	for p in ProtectKernelTunables=yes PrivateMounts=yes UMask=0077 \
+		NoNewPrivileges=yes ProtectSystem=strict; do
+		assert_eq "${p%%=*}" "$(systemctl show -p "${p%%=*}" --value kcollapsed.service)" \
+			"${p#*=}"
+	done
+	filter=$(systemctl show -p SystemCallFilter --value kcollapsed.service)
+	for call in pidfd_open process_madvise sendmsg recvmsg accept4; do
+		case " $filter " in *" $call "*) ;; *) fail "$call not allowed" ;; esac
+	done
+	case " $filter " in *" setrlimit "* | *" ptrace "*) fail "filter allows too much" ;; esac
+}
+
+# kcd_wait_up: until the restarted daemon answers GET /health (10 s).
+kcd_wait_up() {
+	i=0
+	until [ "$(curl -sS -o /dev/null -w '%{http_code}' "$KCD_URL/health" 2>/dev/null)" = 204 ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "kcollapsed does not answer GET /health"
+		sleep 0.1
+	done
+}
+
+# The other engine in the same sandbox: kcollapsed restarted with
+# --engine userspace, whose pidfd_open, process_madvise, /proc/PID/pagemap
+# and already-huge detection must pass the system call filter and the
+# read-only /proc and /sys; and a body-less POST (the orchestrator's) that
+# finds its target through systemctl (--target unit:NAME).
+t_userspace_engine() {
+	dropin=/run/systemd/system/kcollapsed.service.d
+	mkdir -p "$dropin"
+	printf '[Service]\nEnvironment="KCOLLAPSED_OPTS=--engine userspace --target unit:kc-workload.service"\n' \
+		>"$dropin/engine.conf"
+	systemctl daemon-reload
+	systemctl restart kcollapsed.service || fail "kcollapsed --engine userspace did not start"
+	kcd_wait_up
+	KCD_TOKEN=$(cat /etc/kcollapse/token)
+	# The service's workload, collapsed by the module before: already huge.
+	status=$(kcd_post /tmp/ru.json)
+	jq -c . /tmp/ru.json | sed 's/^/  reply: /'
+	assert_eq "body-less status" "$status" 200
+	assert_eq "engine" "$(j /tmp/ru.json engine)" userspace
+	assert_eq "target" "$(jq -r '.pid // .targets[0].pid' /tmp/ru.json)" \
+		"$(main_pid kc-workload.service)"
+	assert_ge "already huge" "$(j /tmp/ru.json alreadyHuge)" 30
+	# A fresh fragmented workload, collapsed by process_madvise.
+	PATH=/opt/kc-test:$PATH wl_start --only dense,frag,sparse,empty,mixed
+	collapse_wl /tmp/ru2.json userspace
+	wl_verify
+	wl_stop
+	rm -r "$dropin"
+	systemctl daemon-reload
+	systemctl restart kcollapsed.service || fail "kcollapsed did not start again"
+	kcd_wait_up
 }
 
 # An upgrade as an operator does it: the newer packages installed over the
@@ -142,7 +216,7 @@ t_remove() {
 }
 
 INSTALLED=$(cat /root/installed-version)
-tests="boot dkms_status loaded_at_boot service collapse upgrade remove"
+tests="boot dkms_status loaded_at_boot service collapse hardening userspace_engine upgrade remove"
 echo "1..$(echo "$tests" | wc -w)"
 echo "# kernel $KVER, kcollapse $INSTALLED, upgrade to $NEXT"
 n=0
