@@ -2,7 +2,7 @@
 /*
  * kc-benchheap: the benchmark workload of `make bench`.
  *
- *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]
+ *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--serve DEV]
  *
  * Builds one heap shape at a fixed address (BENCH_BASE), deterministic for a
  * seed, with a forked neighbour process faulting its own pages in lockstep
@@ -15,6 +15,11 @@
  *            one "baseline {json}" line, and keep waiting;
  *   SIGTERM  stop the neighbour (it holds its pages until then), exit 0.
  * Lines go to stdout, flushed.
+ * With --serve DEV (a serial port, the lazy-restore harness bench/resume/),
+ * it also answers requests there: each line read from DEV is answered with
+ * one line "answer N SUM PAGES" after reading one word of every resident
+ * page of its heap (mincore), the working set a request touches (see
+ * serve_request()).
  *
  * Shapes:
  *   gcN     4 arenas x 32 MiB (plain anonymous mmap, like Go's). Small
@@ -41,7 +46,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -476,6 +483,69 @@ static void baseline(void)
 }
 
 /*
+ * One request of --serve: read one word of every page of the heap that is
+ * resident (mincore), as a collector's mark phase or a request walking its
+ * live objects would, and answer "answer N SUM PAGES". After a lazy restore
+ * every such read faults the page's guest frame in from the source: the
+ * frames this costs are what the harness counts.
+ */
+static void serve_request(int fd, unsigned n)
+{
+	static unsigned char vec[WIN / PAGE];
+	uint64_t sum = 0, pages = 0;
+	char line[96];
+	int len;
+
+	for (unsigned a = 0; a < nregion; a++) {
+		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
+
+		for (size_t w = 0; w < region_len / WIN; w++) {
+			uintptr_t s = r + w * WIN;
+
+			if (mincore((void *)s, WIN, vec))
+				die("mincore");
+			for (size_t i = 0; i < WIN / PAGE; i++) {
+				if (!(vec[i] & 1))
+					continue;
+				sum += *(volatile uint64_t *)(s + i * PAGE);
+				pages++;
+			}
+		}
+	}
+	len = snprintf(line, sizeof(line), "answer %u %" PRIu64 " %" PRIu64 "\n",
+		       n, sum, pages);
+	if (write(fd, line, (size_t)len) != len)
+		die("write to --serve device");
+}
+
+/* --serve DEV: a raw serial line, no echo, no line discipline. */
+static int serve_open(const char *dev)
+{
+	struct termios t;
+	int fd = open(dev, O_RDWR | O_NOCTTY);
+
+	if (fd < 0)
+		die(dev);
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	tcflush(fd, TCIFLUSH);
+	return fd;
+}
+
+/* Read what DEV has; answer once per newline. */
+static void serve_input(int fd, unsigned *n)
+{
+	char buf[256];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	for (ssize_t i = 0; i < got; i++)
+		if (buf[i] == '\n')
+			serve_request(fd, ++*n);
+}
+
+/*
  * The longest run of 2 MiB windows with no resident page (mincore) inside
  * one region: "emptyrun START:LEN WINDOWS" (LEN 0 if none). The benchmark
  * times an engine's dry run over it, the cost of skipping empty windows.
@@ -517,8 +587,10 @@ static void print_empty_run(void)
 
 int main(int argc, char **argv)
 {
-	const char *wl = NULL;
+	const char *wl = NULL, *serve = NULL;
 	uint64_t seed = 42;
+	unsigned served = 0;
+	int sfd = -1;
 	struct sigaction sa;
 	sigset_t mask, old;
 
@@ -527,8 +599,10 @@ int main(int argc, char **argv)
 			wl = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--serve") && i + 1 < argc)
+			serve = argv[++i];
 		else {
-			fprintf(stderr, "usage: kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]\n");
+			fprintf(stderr, "usage: kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--serve DEV]\n");
 			return 2;
 		}
 	}
@@ -560,10 +634,18 @@ int main(int argc, char **argv)
 	printf("range 0x%lx:0x%lx\n", BENCH_BASE,
 	       (nregion - 1) * (region_len + 64 * MIB) + region_len);
 	printf("neighbour %d %" PRIu64 "\n", (int)nb_pid, nb_pages);
+	if (serve)
+		sfd = serve_open(serve);
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
 	while (!got_term) {
-		sigsuspend(&old);
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		/* signals are only delivered inside sigsuspend()/ppoll() */
+		if (sfd < 0)
+			sigsuspend(&old);
+		else if (ppoll(&pfd, 1, NULL, &old) > 0)
+			serve_input(sfd, &served);
 		if (got_usr1) {
 			got_usr1 = 0;
 			baseline();
