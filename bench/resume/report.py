@@ -3,8 +3,9 @@
 """report.py OUTDIR [--check]: the lazy-restore harness's tables.
 
 Reads OUTDIR/meta.txt and OUTDIR/runs/*/result.json (bench/resume/run.sh),
-writes OUTDIR/report/resume.md (a table per workload) and
-OUTDIR/report/resume.json (every run), and prints the tables.
+writes OUTDIR/report/resume.md (a table per workload),
+OUTDIR/report/resume.json (every run) and, with gnuplot,
+OUTDIR/report/resume-pages.png, and prints the tables.
 
 --check (the smoke run): one TAP line per workload and per run, ending with
 "N passed, N failed"; a run passes when it produced exact counts (the
@@ -16,6 +17,8 @@ Exit status 1 when anything failed.
 import glob
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 
@@ -70,6 +73,64 @@ def table(wl, runs):
     return "\n".join(lines) + "\n"
 
 
+def targets(wl, runs):
+    """Issue 16's targets for pack-like variants: >= 90 % fewer pages to the
+    first answer than none, and at least 3x fewer than in-process."""
+    got = {r["label"]: r["pagesToAnswer"] for r in runs if r.get("ok")}
+    if "none" not in got:
+        return ""
+    out = []
+    for lb, p in got.items():
+        if lb in ("none", "inprocess", "collapse"):
+            continue
+        cut = 100 * (1 - p / got["none"])
+        line = f"- {wl} {lb}: {cut:.0f} % fewer pages than none " + \
+            ("(target >= 90 %: met)" if cut >= 90 else "(target >= 90 %: missed)")
+        if got.get("inprocess"):
+            x = got["inprocess"] / p
+            line += f", {x:.1f}x fewer than in-process " + \
+                ("(target >= 3x: met)" if x >= 3 else "(target >= 3x: missed)")
+        out.append(line)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def chart(rep, by_wl):
+    """Pages to the first answer per variant, one cluster per workload."""
+    if not shutil.which("gnuplot"):
+        return False
+    labels = []
+    for rs in by_wl.values():
+        for r in rs:
+            if r["label"] not in labels:
+                labels.append(r["label"])
+    dat = os.path.join(rep, "resume-pages.dat")
+    with open(dat, "w") as f:
+        f.write("workload " + " ".join(labels) + "\n")
+        for wl, rs in by_wl.items():
+            got = {r["label"]: r.get("pagesToAnswer", "?") if r.get("ok") else "?" for r in rs}
+            f.write(wl + " " + " ".join(str(got.get(lb, "?")) for lb in labels) + "\n")
+    cols = ", ".join(f"'{dat}' using {i + 2}:xtic(1) title '{lb}'" for i, lb in enumerate(labels))
+    gp = f"""
+set terminal pngcairo size 900,420 noenhanced font ',10'
+set output '{rep}/resume-pages.png'
+set title '2 MiB pages requested until the first answer after a lazy restore'
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set datafile missing '?'
+set key autotitle columnhead top right
+set ylabel 'pages requested (log)'
+set logscale y
+set yrange [1:*]
+set grid ytics
+plot {cols}
+"""
+    p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
+    if p.returncode:
+        print("report: gnuplot failed: " + p.stderr, file=sys.stderr)
+    return p.returncode == 0
+
+
 def main():
     args = [a for a in sys.argv[1:] if a != "--check"]
     check = "--check" in sys.argv[1:]
@@ -85,13 +146,27 @@ def main():
     for r in runs:
         wl = (r.get("guest") or {}).get("workload") or r["dir"].rsplit("-", 1)[0]
         by_wl.setdefault(wl, []).append(r)
-    md = ["## Resume, measured (bench/resume/run.sh)", "", "```", meta.strip(), "```", ""]
-    md.append("pages = distinct 2 MiB pages the destination requested; requests = its "
-              "request messages; placed = pages on the destination by then, requested or "
-              "pushed by the capped background transfer; ms from the destination running.\n")
+    md = ["## Resume, measured", "",
+          "Produced by `make resume-bench` (bench/resume/run.sh; how it works and what "
+          "the counts are: [bench/resume/README.md](bench/resume/README.md)); every "
+          "figure in [bench/results/resume.json](bench/results/resume.json). Each variant's "
+          "guest was migrated with QEMU postcopy onto 2 MiB hugetlbfs RAM, every page "
+          "request delayed on its way to the source, and asked one question.", "",
+          "```", meta.strip(), "```", "",
+          "pages = distinct 2 MiB pages the destination requested until the workload's "
+          "first answer (or within the window from the destination running); requests = "
+          "its request messages; placed = pages on the destination by the answer, "
+          "requested or pushed by the capped background transfer; frames = the "
+          "workload's distinct 2 MiB frames before and after the preparation "
+          "(`kcollapsectl frames`); ms from the destination running to the answer "
+          "(TCG: compare ratios). vs none / vs in-process: pages to the answer over "
+          "theirs.\n"]
     for wl, rs in by_wl.items():
         md.append(table(wl, rs))
+        md.append(targets(wl, rs))
     os.makedirs(os.path.join(out, "report"), exist_ok=True)
+    if chart(os.path.join(out, "report"), by_wl):
+        md.append("![2 MiB pages requested to the first answer](bench/results/resume-pages.png)\n")
     with open(os.path.join(out, "report", "resume.md"), "w") as f:
         f.write("\n".join(md))
     with open(os.path.join(out, "report", "resume.json"), "w") as f:

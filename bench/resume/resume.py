@@ -29,6 +29,7 @@ import heapq
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -179,10 +180,14 @@ def free_port():
 
 def qemu_cmd(a, side, out):
     mem = f"{a.mem}M"
+    if side == "src" and a.src_ram == "anon":
+        ram = ["-object", f"memory-backend-ram,id=mem,size={mem}"]
+    else:
+        ram = ["-object", f"memory-backend-file,id=mem,size={mem},"
+               f"mem-path={a.hugetlbfs},share={a.share}"]
     cmd = [
         "qemu-system-x86_64", "-accel", "tcg,thread=single", "-cpu", "max",
-        "-smp", str(a.smp), "-m", mem,
-        "-object", f"memory-backend-file,id=mem,size={mem},mem-path={a.hugetlbfs},share=on",
+        "-smp", str(a.smp), "-m", mem, *ram,
         "-machine", "pc,memory-backend=mem",
         "-nographic", "-no-reboot", "-nodefaults",
         "-kernel", a.kernel, "-initrd", a.initrd,
@@ -245,6 +250,11 @@ def main():
     p.add_argument("--window-s", type=float, default=60.0)
     p.add_argument("--bandwidth", default="10",
                    help="max-bandwidth and max-postcopy-bandwidth, bytes/s (>= 10: less is no limit)")
+    # what the harness needs, shown by taking it away (README)
+    p.add_argument("--src-ram", choices=("hugetlbfs", "anon"), default="hugetlbfs",
+                   help="the source's guest RAM (anon: ordinary memory)")
+    p.add_argument("--share", choices=("on", "off"), default="on",
+                   help="share= of the hugetlbfs memory backends")
     p.add_argument("--prepare-timeout-s", type=float, default=900)
     p.add_argument("--answer-timeout-s", type=float, default=600)
     a = p.parse_args()
@@ -257,6 +267,7 @@ def main():
         f.write("\n".join(TRACE_EVENTS) + "\n")
 
     result = {"label": a.label, "args": a.args, "memMiB": a.mem, "smp": a.smp,
+              "srcRam": a.src_ram, "share": a.share,
               "latencyMs": a.latency_ms, "windowS": a.window_s,
               "bandwidth": a.bandwidth, "ok": False}
     procs = {}
@@ -277,122 +288,134 @@ def main():
         print("RESUME " + json.dumps(result, separators=(",", ":")), flush=True)
         sys.exit(0 if result["ok"] else 1)
 
+    signal.signal(signal.SIGTERM, lambda *_: finish("terminated"))
     for side in ("dst", "src"):
         with open(f"{out}/{side}-qemu.log", "w") as log:
             procs[side] = subprocess.Popen(qemu_cmd(a, side, out), stdin=subprocess.DEVNULL,
                                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        dmon = Hmp(f"{out}/dst.mon")
-        smon = Hmp(f"{out}/src.mon")
-    except (OSError, EOFError) as e:
-        finish(f"monitor: {e}")
+    def measure():
+        try:
+            dmon = Hmp(f"{out}/dst.mon")
+            smon = Hmp(f"{out}/src.mon")
+        except (OSError, EOFError) as e:
+            finish(f"monitor: {e}")
 
-    t0 = time.time()
-    line = wait_for(f"{out}/src-results.log", r"KC-RESUME-(PREPARED|FAILED)",
-                    a.prepare_timeout_s, lambda: procs["src"].poll() is None)
-    result["prepareS"] = round(time.time() - t0, 1)
-    if not line or "FAILED" in line:
-        finish(f"guest not prepared: {line}")
-    result["guest"] = json.loads(line.split(" ", 1)[1])
+        t0 = time.time()
+        line = wait_for(f"{out}/src-results.log", r"KC-RESUME-(PREPARED|FAILED)",
+                        a.prepare_timeout_s, lambda: procs["src"].poll() is None)
+        result["prepareS"] = round(time.time() - t0, 1)
+        if not line or "FAILED" in line:
+            finish(f"guest not prepared: {line}")
+        result["guest"] = json.loads(line.split(" ", 1)[1])
 
-    dport = free_port()
-    for mon in (dmon, smon):
-        r = mon.cmd("migrate_set_capability postcopy-ram on")
+        dport = free_port()
+        for mon in (dmon, smon):
+            r = mon.cmd("migrate_set_capability postcopy-ram on")
+            if r:
+                finish(f"postcopy-ram: {r}")
+        for par in ("max-bandwidth", "max-postcopy-bandwidth"):
+            r = smon.cmd(f"migrate_set_parameter {par} {a.bandwidth}")
+            if r:
+                finish(f"{par}: {r}")
+        result["srcParameters"] = smon.cmd("info migrate_parameters")
+        r = dmon.cmd(f"migrate_incoming tcp:127.0.0.1:{dport}")
         if r:
-            finish(f"postcopy-ram: {r}")
-    for par in ("max-bandwidth", "max-postcopy-bandwidth"):
-        r = smon.cmd(f"migrate_set_parameter {par} {a.bandwidth}")
+            finish(f"migrate_incoming: {r}")
+        proxy = DelayProxy(dport, a.latency_ms / 1000.0)
+        req = socket.socket(socket.AF_UNIX)
+        req.connect(f"{out}/req.sock")
+
+        t_migrate = time.time()
+        r = smon.cmd(f"migrate -d tcp:127.0.0.1:{proxy.port}")
         if r:
-            finish(f"{par}: {r}")
-    result["srcParameters"] = smon.cmd("info migrate_parameters")
-    r = dmon.cmd(f"migrate_incoming tcp:127.0.0.1:{dport}")
-    if r:
-        finish(f"migrate_incoming: {r}")
-    proxy = DelayProxy(dport, a.latency_ms / 1000.0)
-    req = socket.socket(socket.AF_UNIX)
-    req.connect(f"{out}/req.sock")
+            finish(f"migrate: {r}")
+        r = smon.cmd("migrate_start_postcopy")
+        if r:
+            finish(f"migrate_start_postcopy: {r}")
+        # The destination runs once the device state is in: then the request.
+        deadline = time.time() + 120
+        while "running" not in dmon.cmd("info status"):
+            if time.time() > deadline or procs["dst"].poll() is not None:
+                with open(f"{out}/dst-qemu.log", errors="replace") as f:
+                    why = " | ".join(f.read().strip().split("\n")[-3:])
+                finish(f"destination never ran: {why}; source: "
+                       + smon.cmd("info migrate").replace("\n", "; "))
+            time.sleep(0.01)
+        t_run = time.time()
+        req.sendall(b"request\n")
+        t_sent = time.time()
+        req.settimeout(a.answer_timeout_s)
+        buf = b""
+        try:
+            while b"\n" not in buf:
+                chunk = req.recv(4096)
+                if not chunk:
+                    finish("request socket closed")
+                buf += chunk
+        except socket.timeout:
+            finish("no answer within %d s" % a.answer_timeout_s)
+        t_answer = time.time()
+        result["answer"] = buf.split(b"\n", 1)[0].decode(errors="replace")
+        # the window is counted from the destination running, whenever the
+        # answer came
+        t_window = t_run + a.window_s
+        rest = t_window - time.time()
+        if rest > 0:
+            time.sleep(rest)
+        result["srcInfoMigrate"] = smon.cmd("info migrate")
+        for side, pr in procs.items():
+            if pr.poll() is None:
+                pr.terminate()
+                pr.wait(30)
+        del procs["src"], procs["dst"]
 
-    t_migrate = time.time()
-    r = smon.cmd(f"migrate -d tcp:127.0.0.1:{proxy.port}")
-    if r:
-        finish(f"migrate: {r}")
-    r = smon.cmd("migrate_start_postcopy")
-    if r:
-        finish(f"migrate_start_postcopy: {r}")
-    # The destination runs once the device state is in: then the request.
-    deadline = time.time() + 120
-    while "running" not in dmon.cmd("info status"):
-        if time.time() > deadline or procs["dst"].poll() is not None:
-            finish("destination never ran: " + smon.cmd("info migrate").replace("\n", "; "))
-        time.sleep(0.01)
-    t_run = time.time()
-    req.sendall(b"request\n")
-    t_sent = time.time()
-    req.settimeout(a.answer_timeout_s)
-    buf = b""
+        dtr = read_trace(f"{out}/dst-trace.log")
+        str_ = read_trace(f"{out}/src-trace.log")
+
+        def count(events, name, until, distinct=False):
+            sel = [e for e in events if e[1] == name and e[0] <= until]
+            if not distinct:
+                return len(sel)
+            return len({re.sub(r"HVA=\S+ ", "", e[2]).split(" pid=")[0] for e in sel})
+
+        def placed(until):
+            return len({e[2] for e in dtr if e[0] <= until and
+                        e[1] in ("postcopy_place_page", "postcopy_place_page_zero")})
+
+        dreq = [e for e in dtr if e[1] == "postcopy_ram_fault_thread_request"]
+        if not dreq:
+            finish("no page requests traced on the destination (trace backend?)")
+        result.update({
+            "ok": True,
+            "answerMs": round((t_answer - t_sent) * 1000),
+            "runToAnswerMs": round((t_answer - t_run) * 1000),
+            "migrateToRunMs": round((t_run - t_migrate) * 1000),
+            # requests the destination sent, up to the answer / the window end
+            "requestsToAnswer": count(dtr, "postcopy_ram_fault_thread_request", t_answer),
+            "pagesToAnswer": count(dtr, "postcopy_ram_fault_thread_request", t_answer, True),
+            "requestsBeforeRequest": count(dtr, "postcopy_ram_fault_thread_request", t_sent),
+            "requestsWindow": count(dtr, "postcopy_ram_fault_thread_request", t_window),
+            "requestsAll": len(dreq),
+            "pagesWindow": count(dtr, "postcopy_ram_fault_thread_request", t_window, True),
+            # what the source received (each held --latency-ms on the way)
+            "srcRequestsToAnswer": count(str_, "migrate_handle_rp_req_pages", t_answer),
+            "srcRequestsWindow": count(str_, "migrate_handle_rp_req_pages", t_window),
+            "srcRequestsAll": count(str_, "migrate_handle_rp_req_pages", float("inf")),
+            # every page placed on the destination: requested or pushed
+            "placedToAnswer": placed(t_answer),
+            "placedWindow": placed(t_window),
+            "proxyReturnChunks": proxy.back_chunks,
+            "proxyReturnBytes": proxy.back_bytes,
+            "proxyForwardBytes": proxy.fwd_bytes,
+        })
+        finish()
+
+    # whatever goes wrong, no QEMU outlives this process (they hold the
+    # hugetlb pages the caller gives back)
     try:
-        while b"\n" not in buf:
-            chunk = req.recv(4096)
-            if not chunk:
-                finish("request socket closed")
-            buf += chunk
-    except socket.timeout:
-        finish("no answer within %d s" % a.answer_timeout_s)
-    t_answer = time.time()
-    result["answer"] = buf.split(b"\n", 1)[0].decode(errors="replace")
-    # the window is counted from the destination running, whenever the
-    # answer came
-    t_window = t_run + a.window_s
-    rest = t_window - time.time()
-    if rest > 0:
-        time.sleep(rest)
-    result["srcInfoMigrate"] = smon.cmd("info migrate")
-    for side, pr in procs.items():
-        if pr.poll() is None:
-            pr.terminate()
-            pr.wait(30)
-    del procs["src"], procs["dst"]
-
-    dtr = read_trace(f"{out}/dst-trace.log")
-    str_ = read_trace(f"{out}/src-trace.log")
-
-    def count(events, name, until, distinct=False):
-        sel = [e for e in events if e[1] == name and e[0] <= until]
-        if not distinct:
-            return len(sel)
-        return len({re.sub(r"HVA=\S+ ", "", e[2]).split(" pid=")[0] for e in sel})
-
-    def placed(until):
-        return len({e[2] for e in dtr if e[0] <= until and
-                    e[1] in ("postcopy_place_page", "postcopy_place_page_zero")})
-
-    dreq = [e for e in dtr if e[1] == "postcopy_ram_fault_thread_request"]
-    if not dreq:
-        finish("no page requests traced on the destination (trace backend?)")
-    result.update({
-        "ok": True,
-        "answerMs": round((t_answer - t_sent) * 1000),
-        "runToAnswerMs": round((t_answer - t_run) * 1000),
-        "migrateToRunMs": round((t_run - t_migrate) * 1000),
-        # requests the destination sent, up to the answer / the window end
-        "requestsToAnswer": count(dtr, "postcopy_ram_fault_thread_request", t_answer),
-        "pagesToAnswer": count(dtr, "postcopy_ram_fault_thread_request", t_answer, True),
-        "requestsBeforeRequest": count(dtr, "postcopy_ram_fault_thread_request", t_sent),
-        "requestsWindow": count(dtr, "postcopy_ram_fault_thread_request", t_window),
-        "requestsAll": len(dreq),
-        "pagesWindow": count(dtr, "postcopy_ram_fault_thread_request", t_window, True),
-        # what the source received (each held --latency-ms on the way)
-        "srcRequestsToAnswer": count(str_, "migrate_handle_rp_req_pages", t_answer),
-        "srcRequestsWindow": count(str_, "migrate_handle_rp_req_pages", t_window),
-        "srcRequestsAll": count(str_, "migrate_handle_rp_req_pages", float("inf")),
-        # every page placed on the destination: requested or pushed
-        "placedToAnswer": placed(t_answer),
-        "placedWindow": placed(t_window),
-        "proxyReturnChunks": proxy.back_chunks,
-        "proxyReturnBytes": proxy.back_bytes,
-        "proxyForwardBytes": proxy.fwd_bytes,
-    })
-    finish()
+        measure()
+    except Exception as e:  # noqa: BLE001 (reported in result.json)
+        finish(f"{type(e).__name__}: {e}")
 
 
 if __name__ == "__main__":
