@@ -13,6 +13,9 @@
  *            walk /proc/self/maps, for every anonymous rw mapping
  *            MADV_HUGEPAGE, then MADV_COLLAPSE on every 2 MiB window), print
  *            one "baseline {json}" line, and keep waiting;
+ *   SIGUSR2  print "heapframes N F,F,..." (hex), the distinct 2 MiB
+ *            physical frames holding its resident heap pages (pagemap: root
+ *            only; "heapframes unknown" without the PFNs), and keep waiting;
  *   SIGTERM  stop the neighbour (it holds its pages until then), exit 0.
  * Lines go to stdout, flushed.
  * With --serve DEV (a serial port, the lazy-restore harness bench/resume/),
@@ -79,12 +82,14 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static volatile sig_atomic_t got_usr1, got_term;
+static volatile sig_atomic_t got_usr1, got_usr2, got_term;
 
 static void on_sig(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
 	else
 		got_term = 1;
 }
@@ -166,6 +171,7 @@ static void __attribute__((noreturn)) neighbour_main(int go, int ack, size_t len
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -545,6 +551,73 @@ static void serve_input(int fd, unsigned *n)
 			serve_request(fd, ++*n);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * SIGUSR2: the distinct 2 MiB physical frames of the resident heap pages,
+ * from /proc/self/pagemap (PFNs need CAP_SYS_ADMIN). Neither mincore nor
+ * pagemap touches the pages. A lazy-restore harness matches these against
+ * the guest-physical pages the restore requests.
+ */
+static void print_heap_frames(void)
+{
+	static unsigned char vec[WIN / PAGE];
+	static uint64_t ent[WIN / PAGE];
+	uint64_t *fr = NULL;
+	size_t n = 0, cap = 0, uniq = 0;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+
+	if (pm < 0)
+		die("/proc/self/pagemap");
+	for (unsigned a = 0; a < nregion; a++) {
+		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
+
+		for (size_t w = 0; w < region_len / WIN; w++) {
+			uintptr_t s = r + w * WIN;
+
+			if (mincore((void *)s, WIN, vec))
+				die("mincore");
+			if (pread(pm, ent, sizeof(ent), (off_t)(s / PAGE * 8)) != sizeof(ent))
+				die("pagemap");
+			for (size_t i = 0; i < WIN / PAGE; i++) {
+				uint64_t pfn = ent[i] & ((1ULL << 55) - 1);
+
+				if (!(vec[i] & 1) || !(ent[i] >> 63))
+					continue;
+				if (!pfn) {
+					printf("heapframes unknown\n");
+					goto out;
+				}
+				if (n == cap) {
+					cap = cap ? 2 * cap : 1024;
+					fr = realloc(fr, cap * sizeof(*fr));
+					if (!fr)
+						die("realloc");
+				}
+				fr[n++] = pfn >> 9;
+			}
+		}
+	}
+	if (n)
+		qsort(fr, n, sizeof(*fr), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!i || fr[i] != fr[i - 1])
+			fr[uniq++] = fr[i];
+	printf("heapframes %zu ", uniq);
+	for (size_t i = 0; i < uniq; i++)
+		printf("%s%" PRIx64, i ? "," : "", fr[i]);
+	printf("\n");
+out:
+	fflush(stdout);
+	free(fr);
+	close(pm);
+}
+
 /*
  * The longest run of 2 MiB windows with no resident page (mincore) inside
  * one region: "emptyrun START:LEN WINDOWS" (LEN 0 if none). The benchmark
@@ -614,9 +687,11 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sig;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 
@@ -649,6 +724,10 @@ int main(int argc, char **argv)
 		if (got_usr1) {
 			got_usr1 = 0;
 			baseline();
+		}
+		if (got_usr2) {
+			got_usr2 = 0;
+			print_heap_frames();
 		}
 	}
 	neighbour_stop();

@@ -161,13 +161,13 @@ class DelayProxy:
                     self.cv.wait(due - now)
                     continue
                 heapq.heappop(self.queue)
-            if not data:
-                src.shutdown(socket.SHUT_WR)
-                return
             try:
+                if not data:
+                    src.shutdown(socket.SHUT_WR)
+                    return
                 src.sendall(data)
             except OSError:
-                return
+                return  # a QEMU went away: the run is over
 
 
 def free_port():
@@ -382,6 +382,13 @@ def main():
             return len({e[2] for e in dtr if e[0] <= until and
                         e[1] in ("postcopy_place_page", "postcopy_place_page_zero")})
 
+        def req_frames(until):
+            """Distinct 2 MiB guest frames requested: with a pc machine and
+            less than 3 GiB of RAM, RAM block offset = guest-physical."""
+            return {int(m.group(1), 16) >> 21 for e in dtr
+                    if e[1] == "postcopy_ram_fault_thread_request" and e[0] <= until
+                    for m in [re.search(r"offset=(0x[0-9a-f]+)", e[2])] if m}
+
         dreq = [e for e in dtr if e[1] == "postcopy_ram_fault_thread_request"]
         if not dreq:
             finish("no page requests traced on the destination (trace backend?)")
@@ -408,6 +415,19 @@ def main():
             "proxyReturnBytes": proxy.back_bytes,
             "proxyForwardBytes": proxy.fwd_bytes,
         })
+        # The workload's heap frames (guest's pagemap after preparing):
+        # which requested pages were the heap's, which the rest (kernel,
+        # page tables, the workload's code and stack)
+        hf = (result["guest"].get("heapFrames") or {}).get("frames")
+        if hf is not None and a.mem < 3072:
+            heap = {int(x, 16) for x in hf}
+            got = req_frames(t_answer)
+            result.update({
+                "heapFrames": len(heap),
+                "heapPagesToAnswer": len(got & heap),
+                "otherPagesToAnswer": len(got - heap),
+                "heapPagesWindow": len(req_frames(t_window) & heap),
+            })
         finish()
 
     # whatever goes wrong, no QEMU outlives this process (they hold the
@@ -415,7 +435,13 @@ def main():
     try:
         measure()
     except Exception as e:  # noqa: BLE001 (reported in result.json)
-        finish(f"{type(e).__name__}: {e}")
+        why = ""
+        for side in ("dst", "src"):
+            with open(f"{out}/{side}-qemu.log", errors="replace") as f:
+                last = [ln for ln in f.read().strip().split("\n") if ln][-2:]
+            if last:
+                why += f"; {side} QEMU: " + " | ".join(last)
+        finish(f"{type(e).__name__}: {e}{why}")
 
 
 if __name__ == "__main__":

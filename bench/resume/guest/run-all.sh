@@ -58,13 +58,22 @@ collapse | pack | auto)
 *) fail "unknown variant $VARIANT" ;;
 esac
 kcollapsectl frames "$PID" --range "$range" --json >/tmp/fa.json || fail "frames after"
+# which guest-physical 2 MiB frames hold the heap now: the host tells the
+# heap's pages from the kernel's among those the restore requests
+kill -USR2 "$PID"
+wait_line /tmp/wl.out '^heapframes '
+hf=$(sed -n 's/^heapframes //p' /tmp/wl.out | tail -n 1)
 # the page cache and slab the preparation left behind are not the workload's
 sync
 echo 3 >/proc/sys/vm/drop_caches
 jq -c -n --arg wl "$WL" --arg v "$VARIANT" --arg x "$XARGS" --arg k "$(uname -r)" \
+	--arg hf "$hf" \
 	--slurpfile fb /tmp/fb.json --slurpfile fa /tmp/fa.json --slurpfile res /tmp/res.json \
 	'{workload: $wl, variant: $v, xargs: $x, kernel: $k, before: $fb[0], after: $fa[0],
-	  result: $res[0]}' >/tmp/prep.json || fail "jq"
+	  result: $res[0],
+	  heapFrames: ($hf | if . == "unknown" then null else split(" ") |
+		{count: (.[0] | tonumber), frames: ((.[1] // "") | split(","))} end)}' \
+	>/tmp/prep.json || fail "jq"
 echo "KC-RESUME-PREPARED $(cat /tmp/prep.json)"
 # The host takes it from here; PID 1 must not power off.
 while :; do sleep 3600; done
