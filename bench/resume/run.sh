@@ -107,6 +107,9 @@ rm -rf "$out/runs" "$out/report" "$out/runs.txt"
 	echo "date $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "kernel $kver"
 	echo "qemu $(qemu-system-x86_64 --version | head -n1)"
+	echo "qemu mode: TCG (thread=single), 2 vCPUs, pc machine, RAM memory-backend-file" \
+		"on hugetlbfs pagesize=2M share=on (both sides), postcopy-ram," \
+		"max-bandwidth and max-postcopy-bandwidth 10 B/s, postcopy started at once"
 	echo "host $(uname -r)"
 	echo "latencyMs $latency windowS $window memMiB $mem seed $seed"
 } >"$out/meta.txt"
