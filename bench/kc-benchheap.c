@@ -489,18 +489,13 @@ static void baseline(void)
 }
 
 /*
- * One request of --serve: read one word of every page of the heap that is
- * resident (mincore), as a collector's mark phase or a request walking its
- * live objects would, and answer "answer N SUM PAGES". After a lazy restore
- * every such read faults the page's guest frame in from the source: the
- * frames this costs are what the harness counts.
+ * Call @fn on every resident page of the heap (mincore: nothing is
+ * touched), region by region, window by window; stop early when @fn returns
+ * non-zero and return that.
  */
-static void serve_request(int fd, unsigned n)
+static int for_each_resident(int (*fn)(uintptr_t page, void *arg), void *arg)
 {
 	static unsigned char vec[WIN / PAGE];
-	uint64_t sum = 0, pages = 0;
-	char line[96];
-	int len;
 
 	for (unsigned a = 0; a < nregion; a++) {
 		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
@@ -511,15 +506,45 @@ static void serve_request(int fd, unsigned n)
 			if (mincore((void *)s, WIN, vec))
 				die("mincore");
 			for (size_t i = 0; i < WIN / PAGE; i++) {
-				if (!(vec[i] & 1))
-					continue;
-				sum += *(volatile uint64_t *)(s + i * PAGE);
-				pages++;
+				int rc = (vec[i] & 1) ? fn(s + i * PAGE, arg) : 0;
+
+				if (rc)
+					return rc;
 			}
 		}
 	}
+	return 0;
+}
+
+struct served {
+	uint64_t sum, pages;
+};
+
+static int read_page(uintptr_t page, void *arg)
+{
+	struct served *sv = arg;
+
+	sv->sum += *(volatile uint64_t *)page;
+	sv->pages++;
+	return 0;
+}
+
+/*
+ * One request of --serve: read one word of every page of the heap that is
+ * resident, as a collector's mark phase or a request walking its live
+ * objects would, and answer "answer N SUM PAGES". After a lazy restore
+ * every such read faults the page's guest frame in from the source: the
+ * frames this costs are what the harness counts.
+ */
+static void serve_request(int fd, unsigned n)
+{
+	struct served sv = { 0, 0 };
+	char line[96];
+	int len;
+
+	for_each_resident(read_page, &sv);
 	len = snprintf(line, sizeof(line), "answer %u %" PRIu64 " %" PRIu64 "\n",
-		       n, sum, pages);
+		       n, sv.sum, sv.pages);
 	if (write(fd, line, (size_t)len) != len)
 		die("write to --serve device");
 }
@@ -558,6 +583,35 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+struct frame_list {
+	int pagemap;
+	uint64_t *fr;
+	size_t n, cap;
+};
+
+/* One resident page's 2 MiB frame number; -1 if the PFN is hidden. */
+static int note_frame(uintptr_t page, void *arg)
+{
+	struct frame_list *fl = arg;
+	uint64_t ent, pfn;
+
+	if (pread(fl->pagemap, &ent, sizeof(ent), (off_t)(page / PAGE * 8)) != sizeof(ent))
+		die("pagemap");
+	pfn = ent & ((1ULL << 55) - 1);
+	if (!(ent >> 63))
+		return 0;
+	if (!pfn)
+		return -1;
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? 2 * fl->cap : 1024;
+		fl->fr = realloc(fl->fr, fl->cap * sizeof(*fl->fr));
+		if (!fl->fr)
+			die("realloc");
+	}
+	fl->fr[fl->n++] = pfn >> 9;
+	return 0;
+}
+
 /*
  * SIGUSR2: the distinct 2 MiB physical frames of the resident heap pages,
  * from /proc/self/pagemap (PFNs need CAP_SYS_ADMIN). Neither mincore nor
@@ -566,56 +620,27 @@ static int cmp_u64(const void *a, const void *b)
  */
 static void print_heap_frames(void)
 {
-	static unsigned char vec[WIN / PAGE];
-	static uint64_t ent[WIN / PAGE];
-	uint64_t *fr = NULL;
-	size_t n = 0, cap = 0, uniq = 0;
-	int pm = open("/proc/self/pagemap", O_RDONLY);
+	struct frame_list fl = { .pagemap = open("/proc/self/pagemap", O_RDONLY) };
+	size_t uniq = 0;
 
-	if (pm < 0)
+	if (fl.pagemap < 0)
 		die("/proc/self/pagemap");
-	for (unsigned a = 0; a < nregion; a++) {
-		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
-
-		for (size_t w = 0; w < region_len / WIN; w++) {
-			uintptr_t s = r + w * WIN;
-
-			if (mincore((void *)s, WIN, vec))
-				die("mincore");
-			if (pread(pm, ent, sizeof(ent), (off_t)(s / PAGE * 8)) != sizeof(ent))
-				die("pagemap");
-			for (size_t i = 0; i < WIN / PAGE; i++) {
-				uint64_t pfn = ent[i] & ((1ULL << 55) - 1);
-
-				if (!(vec[i] & 1) || !(ent[i] >> 63))
-					continue;
-				if (!pfn) {
-					printf("heapframes unknown\n");
-					goto out;
-				}
-				if (n == cap) {
-					cap = cap ? 2 * cap : 1024;
-					fr = realloc(fr, cap * sizeof(*fr));
-					if (!fr)
-						die("realloc");
-				}
-				fr[n++] = pfn >> 9;
-			}
-		}
+	if (for_each_resident(note_frame, &fl)) {
+		printf("heapframes unknown\n");
+	} else {
+		if (fl.n)
+			qsort(fl.fr, fl.n, sizeof(*fl.fr), cmp_u64);
+		for (size_t i = 0; i < fl.n; i++)
+			if (!i || fl.fr[i] != fl.fr[i - 1])
+				fl.fr[uniq++] = fl.fr[i];
+		printf("heapframes %zu ", uniq);
+		for (size_t i = 0; i < uniq; i++)
+			printf("%s%" PRIx64, i ? "," : "", fl.fr[i]);
+		printf("\n");
 	}
-	if (n)
-		qsort(fr, n, sizeof(*fr), cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (!i || fr[i] != fr[i - 1])
-			fr[uniq++] = fr[i];
-	printf("heapframes %zu ", uniq);
-	for (size_t i = 0; i < uniq; i++)
-		printf("%s%" PRIx64, i ? "," : "", fr[i]);
-	printf("\n");
-out:
 	fflush(stdout);
-	free(fr);
-	close(pm);
+	free(fl.fr);
+	close(fl.pagemap);
 }
 
 /*
