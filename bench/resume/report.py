@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""report.py OUTDIR [--check]: the lazy-restore harness's tables.
+"""report.py OUTDIR [--check] [--notes FILE]: the lazy-restore harness's tables.
 
 Reads OUTDIR/meta.txt and OUTDIR/runs/*/result.json (bench/resume/run.sh),
 writes OUTDIR/report/resume.md (a table per workload),
 OUTDIR/report/resume.json (every run) and, with gnuplot,
-OUTDIR/report/resume-pages.png, and prints the tables.
+OUTDIR/report/resume-pages.png, and prints the tables. --notes puts FILE
+(Markdown: the hand-written notes on the run) after the run's facts.
 
 --check (the smoke run): one TAP line per workload and per run, ending with
 "N passed, N failed"; a run passes when it produced exact counts (the
@@ -49,6 +50,16 @@ def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "-"
 
 
+def needed(r):
+    """What the answer needed: every heap frame (it reads every resident heap
+    page, so each was requested or pushed before it) plus the other pages it
+    requested: what a restore with no background push would request, but
+    for other pages the push happened to bring."""
+    if r.get("heapFrames") is None:
+        return "-"
+    return r["heapFrames"] + r["otherPagesToAnswer"]
+
+
 def table(wl, runs):
     base = {r["label"]: r for r in runs if r.get("ok")}
     none = base.get("none", {}).get("pagesToAnswer")
@@ -57,19 +68,20 @@ def table(wl, runs):
         f"### {wl}",
         "",
         "| variant | frames before | frames after | pages to answer | of them heap |"
-        " requests to answer | pages in window | placed to answer | ms to answer |"
-        " vs none | vs in-process |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " other | heap frames | needed | requests to answer | pages in window |"
+        " placed to answer | ms to answer | vs none | vs in-process |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         if not r.get("ok"):
             lines.append(f"| {r['label']} | {frames(r, 'before')} | | failed: "
-                         f"{r.get('error', '?')[:60]} | | | | | | | |")
+                         f"{r.get('error', '?')[:60]} | | | | | | | | | | |")
             continue
         p = r["pagesToAnswer"]
         lines.append(
             f"| {r['label']} | {frames(r, 'before')} | {frames(r, 'after')} | {p} |"
-            f" {r.get('heapPagesToAnswer', '-')} | {r['requestsToAnswer']} | {r['pagesWindow']} | {r['placedToAnswer']} |"
+            f" {r.get('heapPagesToAnswer', '-')} | {r.get('otherPagesToAnswer', '-')} |"
+            f" {r.get('heapFrames', '-')} | {needed(r)} | {r['requestsToAnswer']} | {r['pagesWindow']} | {r['placedToAnswer']} |"
             f" {r['runToAnswerMs']} | {ratio(p, none)} | {ratio(p, inproc)} |")
     return "\n".join(lines) + "\n"
 
@@ -91,11 +103,11 @@ def targets(wl, runs):
             x = got["inprocess"] / p
             line += f", {x:.1f}x fewer than in-process " + \
                 ("(target >= 3x: met)" if x >= 3 else "(target >= 3x: missed)")
-        heap = {r["label"]: r.get("heapPagesToAnswer") for r in runs if r.get("ok")}
-        if heap.get(lb) is not None and heap.get("none"):
-            line += f"; the heap's own pages: {heap[lb]} against none's {heap['none']}"
-            if heap.get("inprocess"):
-                line += f" and in-process's {heap['inprocess']}"
+        need = {r["label"]: needed(r) for r in runs if r.get("ok")}
+        if need.get(lb) != "-" and need.get("none") not in (None, "-"):
+            line += f"; needed: {100 * (1 - need[lb] / need['none']):.0f} % fewer than none"
+            if need.get("inprocess") not in (None, "-"):
+                line += f", {need['inprocess'] / need[lb]:.1f}x fewer than in-process"
         out.append(line)
     return "\n".join(out) + "\n" if out else ""
 
@@ -138,10 +150,16 @@ plot {cols}
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--check"]
-    check = "--check" in sys.argv[1:]
+    args = sys.argv[1:]
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
+    notes = ""
+    if len(args) == 3 and args[1] == "--notes":
+        with open(args[2]) as f:
+            notes = f.read().strip() + "\n"
+        args = args[:1]
     if len(args) != 1:
-        sys.exit("usage: report.py OUTDIR [--check]")
+        sys.exit("usage: report.py OUTDIR [--check] [--notes FILE]")
     out = args[0]
     runs = load(out)
     meta = ""
@@ -158,11 +176,15 @@ def main():
           "figure in [bench/results/resume.json](bench/results/resume.json). Each variant's "
           "guest was migrated with QEMU postcopy onto 2 MiB hugetlbfs RAM, every page "
           "request delayed on its way to the source, and asked one question.", "",
-          "```", meta.strip(), "```", "",
+          "```", meta.strip(), "```", "", notes,
           "pages = distinct 2 MiB pages the destination requested until the workload's "
           "first answer (or within the window from the destination running); of them "
           "heap = those holding the workload's heap after the preparation (its pagemap), "
-          "the rest being the kernel's and the process's other pages; requests = "
+          "other = the rest (the kernel's, the process's code, stack, page tables); "
+          "heap frames = all the heap's frames, every one of which the answer reads "
+          "(requested, or pushed by the capped background transfer before it was "
+          "touched); needed = heap frames + other, what a restore with no background "
+          "push would have requested; requests = "
           "its request messages; placed = pages on the destination by the answer, "
           "requested or pushed by the capped background transfer; frames = the "
           "workload's distinct 2 MiB frames before and after the preparation "

@@ -313,8 +313,9 @@ def main():
             r = mon.cmd("migrate_set_capability postcopy-ram on")
             if r:
                 finish(f"postcopy-ram: {r}")
+        # "B": the monitor reads a bare max-bandwidth in MiB/s
         for par in ("max-bandwidth", "max-postcopy-bandwidth"):
-            r = smon.cmd(f"migrate_set_parameter {par} {a.bandwidth}")
+            r = smon.cmd(f"migrate_set_parameter {par} {a.bandwidth}B")
             if r:
                 finish(f"{par}: {r}")
         result["srcParameters"] = smon.cmd("info migrate_parameters")
