@@ -143,8 +143,14 @@ soak: tools
 bench:
 	$(MAKE) -C bench run
 bench-scaling: ; $(MAKE) -C bench scaling
+# Lazy restore, measured (bench/resume/, README "Resume, measured"): each
+# variant's guest migrated with QEMU postcopy onto 2 MiB hugetlbfs RAM, the
+# 2 MiB pages its first answer requests counted. Root (hugetlb, userfaultfd).
+# resume-smoke is its few-minute smoke run (one workload, none and pack).
+resume-bench: ; $(MAKE) -C bench resume
+resume-smoke: ; $(MAKE) -C bench resume-smoke
 
-.PHONY: bench
+.PHONY: bench resume-bench resume-smoke
 
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian 12's), deb13 deb13bpo (Debian 13's, built in the
@@ -192,4 +198,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak bench-scaling vm-test vm-debug-test image-test dkms-install install uninstall dist deb deb-module clean
+.PHONY: all module tools style go-check check demo soak bench-scaling resume-bench resume-smoke vm-test vm-debug-test image-test dkms-install install uninstall dist deb deb-module clean

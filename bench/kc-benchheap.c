@@ -2,7 +2,7 @@
 /*
  * kc-benchheap: the benchmark workload of `make bench`.
  *
- *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]
+ *   kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--serve DEV]
  *
  * Builds one heap shape at a fixed address (BENCH_BASE), deterministic for a
  * seed, with a forked neighbour process faulting its own pages in lockstep
@@ -13,8 +13,16 @@
  *            walk /proc/self/maps, for every anonymous rw mapping
  *            MADV_HUGEPAGE, then MADV_COLLAPSE on every 2 MiB window), print
  *            one "baseline {json}" line, and keep waiting;
+ *   SIGUSR2  print "heapframes N F,F,..." (hex), the distinct 2 MiB
+ *            physical frames holding its resident heap pages (pagemap: root
+ *            only; "heapframes unknown" without the PFNs), and keep waiting;
  *   SIGTERM  stop the neighbour (it holds its pages until then), exit 0.
  * Lines go to stdout, flushed.
+ * With --serve DEV (a serial port, the lazy-restore harness bench/resume/),
+ * it also answers requests there: each line read from DEV is answered with
+ * one line "answer N SUM PAGES" after reading one word of every resident
+ * page of its heap (mincore), the working set a request touches (see
+ * serve_request()).
  *
  * Shapes:
  *   gcN     4 arenas x 32 MiB (plain anonymous mmap, like Go's). Small
@@ -41,7 +49,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,12 +82,14 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static volatile sig_atomic_t got_usr1, got_term;
+static volatile sig_atomic_t got_usr1, got_usr2, got_term;
 
 static void on_sig(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
 	else
 		got_term = 1;
 }
@@ -159,6 +171,7 @@ static void __attribute__((noreturn)) neighbour_main(int go, int ack, size_t len
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -476,6 +489,161 @@ static void baseline(void)
 }
 
 /*
+ * Call @fn on every resident page of the heap (mincore: nothing is
+ * touched), region by region, window by window; stop early when @fn returns
+ * non-zero and return that.
+ */
+static int for_each_resident(int (*fn)(uintptr_t page, void *arg), void *arg)
+{
+	static unsigned char vec[WIN / PAGE];
+
+	for (unsigned a = 0; a < nregion; a++) {
+		uintptr_t r = BENCH_BASE + a * (region_len + 64 * MIB);
+
+		for (size_t w = 0; w < region_len / WIN; w++) {
+			uintptr_t s = r + w * WIN;
+
+			if (mincore((void *)s, WIN, vec))
+				die("mincore");
+			for (size_t i = 0; i < WIN / PAGE; i++) {
+				int rc = (vec[i] & 1) ? fn(s + i * PAGE, arg) : 0;
+
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+struct served {
+	uint64_t sum, pages;
+};
+
+static int read_page(uintptr_t page, void *arg)
+{
+	struct served *sv = arg;
+
+	sv->sum += *(volatile uint64_t *)page;
+	sv->pages++;
+	return 0;
+}
+
+/*
+ * One request of --serve: read one word of every page of the heap that is
+ * resident, as a collector's mark phase or a request walking its live
+ * objects would, and answer "answer N SUM PAGES". After a lazy restore
+ * every such read faults the page's guest frame in from the source: the
+ * frames this costs are what the harness counts.
+ */
+static void serve_request(int fd, unsigned n)
+{
+	struct served sv = { 0, 0 };
+	char line[96];
+	int len;
+
+	for_each_resident(read_page, &sv);
+	len = snprintf(line, sizeof(line), "answer %u %" PRIu64 " %" PRIu64 "\n",
+		       n, sv.sum, sv.pages);
+	if (write(fd, line, (size_t)len) != len)
+		die("write to --serve device");
+}
+
+/* --serve DEV: a raw serial line, no echo, no line discipline. */
+static int serve_open(const char *dev)
+{
+	struct termios t;
+	int fd = open(dev, O_RDWR | O_NOCTTY);
+
+	if (fd < 0)
+		die(dev);
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	tcflush(fd, TCIFLUSH);
+	return fd;
+}
+
+/* Read what DEV has; answer once per newline. */
+static void serve_input(int fd, unsigned *n)
+{
+	char buf[256];
+	ssize_t got = read(fd, buf, sizeof(buf));
+
+	for (ssize_t i = 0; i < got; i++)
+		if (buf[i] == '\n')
+			serve_request(fd, ++*n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct frame_list {
+	int pagemap;
+	uint64_t *fr;
+	size_t n, cap;
+};
+
+/* One resident page's 2 MiB frame number; -1 if the PFN is hidden. */
+static int note_frame(uintptr_t page, void *arg)
+{
+	struct frame_list *fl = arg;
+	uint64_t ent, pfn;
+
+	if (pread(fl->pagemap, &ent, sizeof(ent), (off_t)(page / PAGE * 8)) != sizeof(ent))
+		die("pagemap");
+	pfn = ent & ((1ULL << 55) - 1);
+	if (!(ent >> 63))
+		return 0;
+	if (!pfn)
+		return -1;
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? 2 * fl->cap : 1024;
+		fl->fr = realloc(fl->fr, fl->cap * sizeof(*fl->fr));
+		if (!fl->fr)
+			die("realloc");
+	}
+	fl->fr[fl->n++] = pfn >> 9;
+	return 0;
+}
+
+/*
+ * SIGUSR2: the distinct 2 MiB physical frames of the resident heap pages,
+ * from /proc/self/pagemap (PFNs need CAP_SYS_ADMIN). Neither mincore nor
+ * pagemap touches the pages. A lazy-restore harness matches these against
+ * the guest-physical pages the restore requests.
+ */
+static void print_heap_frames(void)
+{
+	struct frame_list fl = { .pagemap = open("/proc/self/pagemap", O_RDONLY) };
+	size_t uniq = 0;
+
+	if (fl.pagemap < 0)
+		die("/proc/self/pagemap");
+	if (for_each_resident(note_frame, &fl)) {
+		printf("heapframes unknown\n");
+	} else {
+		if (fl.n)
+			qsort(fl.fr, fl.n, sizeof(*fl.fr), cmp_u64);
+		for (size_t i = 0; i < fl.n; i++)
+			if (!i || fl.fr[i] != fl.fr[i - 1])
+				fl.fr[uniq++] = fl.fr[i];
+		printf("heapframes %zu ", uniq);
+		for (size_t i = 0; i < uniq; i++)
+			printf("%s%" PRIx64, i ? "," : "", fl.fr[i]);
+		printf("\n");
+	}
+	fflush(stdout);
+	free(fl.fr);
+	close(fl.pagemap);
+}
+
+/*
  * The longest run of 2 MiB windows with no resident page (mincore) inside
  * one region: "emptyrun START:LEN WINDOWS" (LEN 0 if none). The benchmark
  * times an engine's dry run over it, the cost of skipping empty windows.
@@ -517,8 +685,10 @@ static void print_empty_run(void)
 
 int main(int argc, char **argv)
 {
-	const char *wl = NULL;
+	const char *wl = NULL, *serve = NULL;
 	uint64_t seed = 42;
+	unsigned served = 0;
+	int sfd = -1;
 	struct sigaction sa;
 	sigset_t mask, old;
 
@@ -527,8 +697,10 @@ int main(int argc, char **argv)
 			wl = argv[++i];
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--serve") && i + 1 < argc)
+			serve = argv[++i];
 		else {
-			fprintf(stderr, "usage: kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N]\n");
+			fprintf(stderr, "usage: kc-benchheap --workload gc5|gc25|gc60|sparse|huge [--seed N] [--serve DEV]\n");
 			return 2;
 		}
 	}
@@ -540,9 +712,11 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sig;
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 
@@ -560,13 +734,25 @@ int main(int argc, char **argv)
 	printf("range 0x%lx:0x%lx\n", BENCH_BASE,
 	       (nregion - 1) * (region_len + 64 * MIB) + region_len);
 	printf("neighbour %d %" PRIu64 "\n", (int)nb_pid, nb_pages);
+	if (serve)
+		sfd = serve_open(serve);
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
 	while (!got_term) {
-		sigsuspend(&old);
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		/* signals are only delivered inside sigsuspend()/ppoll() */
+		if (sfd < 0)
+			sigsuspend(&old);
+		else if (ppoll(&pfd, 1, NULL, &old) > 0)
+			serve_input(sfd, &served);
 		if (got_usr1) {
 			got_usr1 = 0;
 			baseline();
+		}
+		if (got_usr2) {
+			got_usr2 = 0;
+			print_heap_frames();
 		}
 	}
 	neighbour_stop();

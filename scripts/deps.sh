@@ -18,6 +18,10 @@ pkgs=(
 	python3
 	# make bench: its charts
 	gnuplot-nox
+	# make resume-bench (bench/resume/) needs nothing more: QEMU's postcopy
+	# migration, python3's standard library, jq, busybox-static (above and
+	# below); its hugetlb pages, hugetlbfs mount and userfaultfd (root) it
+	# sets up and checks itself
 	# kcollapsed's tests: the HTTP client (also packed into the guests),
 	# JSON checks, and libFuzzer (its runtime is only a Recommends of
 	# clang, which --no-install-recommends skips)
