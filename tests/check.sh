@@ -85,6 +85,9 @@ start_suite_bg image make -s --no-print-directory image-test
 run_suite bench-smoke make -s --no-print-directory bench \
 	BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
 	BENCH_OUT="$cache/bench-smoke"
+# A lazy restore through QEMU postcopy (bench/resume): one workload, no
+# preparation against pack; the page-request counts are exact.
+run_suite resume-smoke make -s --no-print-directory resume-smoke
 finish_suite_bg
 
 echo "$pass passed, $fail failed"
