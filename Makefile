@@ -164,11 +164,11 @@ vm-test: tools
 DEBUG_ADV_TESTS = 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 52-stops 62-runtimes-debug
 DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
 vm-debug-test: tools
-	runtimes=$$(bash tests/runtimes/bundle.sh) && ynl=$$(bash tests/ynl/bundle.sh) && \
+	runtimes=$$(bash tests/runtimes/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
 	bash tests/vm/run.sh --suite e2e --guest "projdbg projdbg $(DEBUG_TESTS)" \
 		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
-		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl"
+		--bins "$(GUEST_BINS)" --cpio "$$runtimes"
 
 # A Debian 12 image with kcollapse installed through DKMS and make install,
 # booted with systemd (tests/image, part of make check).
