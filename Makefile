@@ -157,12 +157,13 @@ resume-smoke: ; $(MAKE) -C bench resume-smoke
 # trixie chroot: scripts/trixie-chroot.sh), proj projdbg (kernel/*.config, built).
 # TESTS: names of tests/guest/t/ scripts to run instead of all (a name may repeat).
 # The language runtimes t/60-runtimes.sh runs are built (once, cached) by
-# tests/runtimes/bundle.sh and unpacked over each guest's initramfs.
+# tests/runtimes/bundle.sh and unpacked over each guest's initramfs; so is
+# the kernel's ynl CLI with our spec (tests/ynl/bundle.sh) for t/63-ynl.sh.
 vm-test: tools
-	runtimes=$$(bash tests/runtimes/bundle.sh) && \
+	runtimes=$$(bash tests/runtimes/bundle.sh) && ynl=$$(bash tests/ynl/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
-		--bins "$(GUEST_BINS)" --cpio "$$runtimes" $${TESTS:+--args "$$TESTS"}
+		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl" $${TESTS:+--args "$$TESTS"}
 
 # The same suite on the debug kernel (part of make check), split over two
 # guests that boot side by side, one per core: "projdbg" runs every test but

@@ -16,6 +16,8 @@ pkgs=(
 	# KUnit parser; checkpatch.pl comes from the 6.12 source package
 	linux-source-6.1 linux-source-6.12 bc flex bison libelf-dev libssl-dev
 	python3
+	# the YNL spec's check (tests/ynl): the kernel's ynl tools and schema
+	python3-yaml python3-jsonschema
 	# make bench: its charts
 	gnuplot-nox
 	# make resume-bench (bench/resume/) needs nothing more: QEMU's postcopy
