@@ -53,7 +53,10 @@ class Consts:
 
     def __init__(self):
         self.exprs = {}
-        self.vals = {}
+        # the kernel's limits that policies use (include/linux/limits.h)
+        self.vals = {"INT_MAX": 2**31 - 1, "S32_MAX": 2**31 - 1,
+                     "U32_MAX": 2**32 - 1, "S16_MAX": 2**15 - 1,
+                     "U16_MAX": 2**16 - 1}
 
     def add_text(self, text, with_comments=False):
         body = text if with_comments else strip_comments(text)
@@ -153,10 +156,31 @@ POLICY_RE = re.compile(
 ENTRY_RE = re.compile(r"\[\s*(\w+)\s*\]\s*=\s*(.*?)(?=,\s*\[|,?\s*$)", re.S)
 
 
-def parse_policy_entry(text, consts):
-    """'NLA_POLICY_RANGE(NLA_U32, 1, X)' or '{ .type = NLA_U64 }' ->
-    (type, min, max) with names evaluated."""
+RANGE_RE = re.compile(
+    r"\bstruct\s+netlink_range_validation\s+(\w+)\s*=\s*\{(.*?)\}", re.S)
+
+
+def parse_ranges(text, consts):
+    """name -> (min, max) of the netlink_range_validation structs."""
+    out = {}
+    for m in RANGE_RE.finditer(text):
+        fields = dict(re.findall(r"\.(min|max)\s*=\s*([^,}]+)", m.group(2)))
+        out[m.group(1)] = tuple(consts.eval(fields[k].strip()) if k in fields else None
+                                for k in ("min", "max"))
+    return out
+
+
+def parse_policy_entry(text, consts, ranges=None):
+    """'NLA_POLICY_RANGE(NLA_U32, 1, X)', 'NLA_POLICY_FULL_RANGE(NLA_U32,
+    &name)' or '{ .type = NLA_U64 }' -> (type, min, max) with names
+    evaluated."""
     text = " ".join(text.split())
+    m = re.fullmatch(r"NLA_POLICY_FULL_RANGE\((NLA_\w+), *&(\w+)\)", text)
+    if m:
+        if m.group(2) not in (ranges or {}):
+            raise ValueError(f"range {m.group(2)} not found")
+        lo, hi = ranges[m.group(2)]
+        return (m.group(1), lo or None, hi)
     m = re.fullmatch(r"NLA_POLICY_(MIN|MAX|RANGE)\((NLA_\w+),(.*)\)", text)
     if m:
         kind, typ, args = m.group(1), m.group(2), [a.strip() for a in m.group(3).split(",")]
@@ -173,11 +197,12 @@ def parse_policy_entry(text, consts):
 def parse_policies(text, consts):
     """name -> (maxattr value, {attr: (type, min, max)})."""
     out = {}
+    ranges = parse_ranges(strip_comments(text), consts)
     for m in POLICY_RE.finditer(strip_comments(text)):
         name, size, body = m.groups()
         entries = {}
         for e in ENTRY_RE.finditer(body.strip()):
-            entries[e.group(1)] = parse_policy_entry(e.group(2), consts)
+            entries[e.group(1)] = parse_policy_entry(e.group(2), consts, ranges)
         out[name] = (consts.eval(size) - 1, entries)
     return out
 
@@ -397,19 +422,21 @@ def main():
     tap.check("kmod/netlink.c replies: attributes and types as in the spec",
               compare_replies(spec, netlink_c))
 
-    # The check catches what it is for: a new attribute (the planned
-    # KCOLLAPSE_A_PIDFD, u32, after OP_ID) added to the header and to the
-    # COLLAPSE policy but not to the spec.
+    # The check catches what it is for: a new attribute (KCOLLAPSE_A_SELFTEST,
+    # u32, after the last one) added to the header and to the COLLAPSE
+    # policy but not to the spec.
     if "uapi" in gen and "kernel" in gen:
-        mut_h = hand.replace("\tKCOLLAPSE_A_OP_ID,\t\t/* u64 */\n",
-                             "\tKCOLLAPSE_A_OP_ID,\t\t/* u64 */\n\tKCOLLAPSE_A_PIDFD,\t\t/* u32 */\n")
+        mut_h = hand.replace("\tKCOLLAPSE_A_ACCESS_STATUS,\t/* string */\n",
+                             "\tKCOLLAPSE_A_ACCESS_STATUS,\t/* string */\n"
+                             "\tKCOLLAPSE_A_SELFTEST,\t\t/* u32 */\n")
         mut_c = request_c.replace("\t[KCOLLAPSE_A_NO_WAIT]\t\t= { .type = NLA_FLAG },\n",
                                   "\t[KCOLLAPSE_A_NO_WAIT]\t\t= { .type = NLA_FLAG },\n"
-                                  "\t[KCOLLAPSE_A_PIDFD]\t\t= { .type = NLA_U32 },\n")
+                                  "\t[KCOLLAPSE_A_SELFTEST]\t\t= { .type = NLA_U32 },\n")
         mut_consts = Consts()
         mut_consts.add_text(mut_h)
         for h in KMOD_H:
-            mut_consts.add_text(read(h).replace("KCOLLAPSE_A_NO_WAIT", "KCOLLAPSE_A_PIDFD"))
+            mut_consts.add_text(read(h).replace("#define KC_COLLAPSE_MAXATTR\tKCOLLAPSE_A_PIDFD",
+                                                "#define KC_COLLAPSE_MAXATTR\tKCOLLAPSE_A_SELFTEST"))
         mut_n = read(NETLINK_C)
         probs = []
         if mut_h == hand or mut_c == request_c:
@@ -417,10 +444,10 @@ def main():
         else:
             ph = compare_uapi(mut_h, gen["uapi"])
             pp = compare_policies(gen["kernel"], mut_c, mut_n, mut_consts)
-            if not any("KCOLLAPSE_A_PIDFD" in p for p in ph):
-                probs.append("a header with KCOLLAPSE_A_PIDFD passed the header check")
-            if not any("KCOLLAPSE_A_PIDFD" in p for p in pp):
-                probs.append("a COLLAPSE policy with KCOLLAPSE_A_PIDFD passed the policy check")
+            if not any("KCOLLAPSE_A_SELFTEST" in p for p in ph):
+                probs.append("a header with KCOLLAPSE_A_SELFTEST passed the header check")
+            if not any("KCOLLAPSE_A_SELFTEST" in p for p in pp):
+                probs.append("a COLLAPSE policy with KCOLLAPSE_A_SELFTEST passed the policy check")
         tap.check("self-test: an attribute added to the header and policy only is caught", probs)
     return tap.end()
 

@@ -45,6 +45,9 @@
  *   with its message. The module keeps the results of the last
  *   KCOLLAPSE_MAX_RESULTS finished operations nobody fetched; a result is
  *   returned once.
+ *   Tools that always ask for an ack and stop reading at it (the kernel's
+ *   ynl CLI, for one) see only the start of a waited COLLAPSE: use
+ *   NO_WAIT and GET_RESULT there.
  *
  * KCOLLAPSE_CMD_COLLAPSE
  * ----------------------
@@ -179,7 +182,12 @@
  *   frames are never emptied only to be refilled, and a second pack of a
  *   packed process moves nothing. Windows are visited in address order,
  *   a batch of at most 128 pages (512 KiB of address space) at a time;
- *   stop requests are honoured between batches.
+ *   stop requests are honoured between batches. Only the pages to move
+ *   are isolated, locked and unmapped, one run of consecutive ones at a
+ *   time: a page that stays (shared with another process, pinned, dense)
+ *   is never unmapped, from the target or from anyone else. Destination
+ *   blocks are allocated without reclaim while the target's mmap lock is
+ *   held, and with reclaim only between lock holds.
  *
  *   KCOLLAPSE_MODE_AUTO (2): each whole 2 MiB window with at least
  *   AUTO_THRESHOLD present pages is handled as in COLLAPSE mode; the
