@@ -267,23 +267,26 @@ static bool kc_plan_moves(u8 plan)
 	return plan == KC_PLAN_MOVE || plan == KC_PLAN_MOVE_REFS;
 }
 
-/* Move the pages planned to move in the @n pages at @start. */
-static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
-			 unsigned long start, unsigned long n, const u8 *plan,
-			 unsigned int want)
+/*
+ * Move the @n pages at @start, all planned to move: one run of
+ * consecutive ones, so that migrate_vma_setup() isolates, locks and
+ * unmaps no page meant to stay (a page shared with a forked child would
+ * be unmapped from the child too, and restored).
+ */
+static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
+			     unsigned long start, unsigned long n,
+			     const u8 *plan)
 {
 	struct kc_migrate m;
 	struct page *src, *dst;
 	unsigned long i;
 
-	if (!kc_dest_room(pk, want) ||
+	if (kc_dest_room(pk, n) < n ||
 	    kc_migrate_setup(&m, vma, start, n, pk->src, pk->dst)) {
-		pk->st->left[KC_LEFT_BUSY] += want;
+		pk->st->left[KC_LEFT_BUSY] += n;
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (!kc_plan_moves(plan[i]))
-			continue;
 		src = kc_migrate_src(&m, i);
 		/* locked now: writeback cannot start, 6.12 BUGs on it */
 		if (!src || PageCompound(src) ||
@@ -298,8 +301,6 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 	}
 	kc_migrate_pages(&m);
 	for (i = 0; i < n; i++) {
-		if (!kc_plan_moves(plan[i]))
-			continue;
 		if (kc_migrate_moved(&m, i)) {
 			pk->st->moved++;
 			pk->st->bytes_copied += PAGE_SIZE;
@@ -310,6 +311,25 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 		}
 	}
 	kc_migrate_finalize(&m);
+}
+
+/* Move the pages planned to move in the @n pages at @start, run by run. */
+static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
+			 unsigned long start, unsigned long n, const u8 *plan)
+{
+	unsigned long i = 0, j;
+
+	while (i < n) {
+		if (!kc_plan_moves(plan[i])) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && kc_plan_moves(plan[j]); j++)
+			;
+		kc_pack_move_run(pk, vma, start + (i << PAGE_SHIFT), j - i,
+				 plan + i);
+		i = j;
+	}
 }
 
 /*
@@ -372,7 +392,7 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	}
 	t0 = ktime_get();
 	kc_pack_move(pk, vma, start + (first << PAGE_SHIFT), last - first + 1,
-		     pk->plan + first, want);
+		     pk->plan + first);
 	kc_run_time_step(pk->run, t0);
 	return true;
 }

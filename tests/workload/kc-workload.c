@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"                   [--only NAME[,NAME...]] [--spacer-mib N] [--base ADDR]\n"
 		"                   [--threads N] [--self-test-corrupt] [--self-test-drop]\n"
 		"                   [--pin-uring N] [--pin-splice N] [--fork-child]\n"
+		"                   [--fork-child-half]\n"
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
 		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
 		"exercises the heap, SIGURG runs the in-process method (MADV_COLLAPSE of\n"
@@ -79,6 +80,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "pin-uring", required_argument, NULL, 'U' },
 		{ "pin-splice", required_argument, NULL, 'P' },
 		{ "fork-child", no_argument, NULL, 'F' },
+		{ "fork-child-half", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +154,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'F':
 			o->fork_child = 1;
+			break;
+		case 'H':
+			o->fork_child = 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -350,6 +355,8 @@ int main(int argc, char **argv)
 	}
 	if (o.fork_child) {
 		err = wl_fork_child(out);
+		if (!err && o.fork_child == 2)
+			wl_unshare_half(&layout, out);
 		if (err) {
 			fprintf(stderr, "kc-workload: fork: %s\n", strerror(-err));
 			goto out;

@@ -121,5 +121,7 @@ int wl_pin(const struct wl_layout *l, unsigned int uring, unsigned int splice,
 	   int out);
 /* Fork a child that sleeps until the parent dies; writes "child PID". */
 int wl_fork_child(int out);
+/* After it: every other present page written, no longer shared. */
+void wl_unshare_half(const struct wl_layout *l, int out);
 
 #endif /* KC_LAYOUT_H */

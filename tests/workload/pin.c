@@ -5,7 +5,9 @@
  *   uring:  registered as io_uring fixed buffers (pin_user_pages(),
  *           FOLL_PIN | FOLL_LONGTERM), held until exit;
  *   splice: vmspliced into a pipe nobody reads (page references);
- *   fork:   a child that only sleeps shares every page copy-on-write.
+ *   fork:   a child that only sleeps shares every page copy-on-write
+ *           (--fork-child-half: then every other present page is written
+ *           again, so shared and private pages alternate).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -117,4 +119,27 @@ int wl_fork_child(int out)
 	}
 	kc_printf(out, "child %d\n", (int)pid);
 	return 0;
+}
+
+void wl_unshare_half(const struct wl_layout *l, int out)
+{
+	uint64_t p, k = 0, unshared = 0;
+
+	for (size_t i = 0; i < l->nvmas; i++) {
+		const struct wl_vma *v = &l->vmas[i];
+
+		if (!v->selected || !v->mapped)
+			continue;
+		for (p = 0; p < v->npages; p++) {
+			volatile uint8_t *b;
+
+			if (!wl_expected(v, p) || k++ % 2 == 0)
+				continue;
+			/* the same byte again: a copy-on-write fault, no change */
+			b = (volatile uint8_t *)(uintptr_t)(v->start + p * KC_PAGE_SIZE);
+			*b = *b;
+			unshared++;
+		}
+	}
+	kc_printf(out, "unshared %llu\n", (unsigned long long)unshared);
 }
