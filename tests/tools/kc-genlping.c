@@ -61,99 +61,9 @@ static struct nl_sock *connect_genl(void)
 		fprintf(stderr, "kc-genlping: no generic netlink socket\n");
 		exit(1);
 	}
+	/* one reply per request, no ack left behind to trip the next one */
+	nl_socket_disable_auto_ack(sk);
 	return sk;
-}
-
-static long in_flight(struct nl_sock *sk);
-
-static int ping(double run_ms, const char *family)
-{
-	struct nl_sock *sk = connect_genl();
-	double start = now_ms(), t, took, max = 0;
-	unsigned long n = 0;
-	int id;
-
-	do {
-		t = now_ms();
-		if (!strcmp(family, "info"))
-			id = in_flight(sk) < 0 ? -NLE_OBJ_NOTFOUND : 0;
-		else
-			id = genl_ctrl_resolve(sk, family);
-		took = now_ms() - t;
-		if (id < 0) {
-			fprintf(stderr, "kc-genlping: resolving %s: %s\n",
-				family, nl_geterror(id));
-			return 1;
-		}
-		if (took > max)
-			max = took;
-		n++;
-	} while (now_ms() - start < run_ms);
-	printf("genlping requests=%lu max_ms=%.0f\n", n, max);
-	nl_socket_free(sk);
-	return 0;
-}
-
-static int on_info(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[KCOLLAPSE_A_MAX + 1];
-	long *in_flight = arg;
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KCOLLAPSE_A_MAX, NULL) ||
-	    !tb[KCOLLAPSE_A_OPS_IN_FLIGHT])
-		return NL_SKIP;
-	*in_flight = nla_get_u32(tb[KCOLLAPSE_A_OPS_IN_FLIGHT]);
-	return NL_OK;
-}
-
-/* Operations in flight per GET_INFO, or -1 if the module did not answer. */
-static long in_flight(struct nl_sock *sk)
-{
-	long n = -1;
-	int id = genl_ctrl_resolve(sk, KCOLLAPSE_GENL_NAME);
-
-	if (id < 0)
-		return -1;
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_info, &n);
-	if (genl_send_simple(sk, id, KCOLLAPSE_CMD_GET_INFO,
-			     KCOLLAPSE_GENL_VERSION, 0) < 0 ||
-	    nl_recvmsgs_default(sk) < 0)
-		return -1;
-	return n;
-}
-
-static int idle(void)
-{
-	struct nl_sock *sk = connect_genl();
-	double deadline = now_ms() + 60000, t0;
-	sigset_t usr1;
-	int sig;
-
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
-	while (in_flight(sk) < 1) {
-		if (now_ms() > deadline) {
-			fprintf(stderr, "kc-genlping: no operation in flight\n");
-			return 1;
-		}
-		usleep(1000);
-	}
-	printf("busy\n");
-	fflush(stdout);
-	sigwait(&usr1, &sig);
-	t0 = now_ms();
-	/* gone with the module (rmmod) counts as idle too */
-	while (in_flight(sk) > 0) {
-		if (now_ms() - t0 > 60000) {
-			fprintf(stderr, "kc-genlping: still busy after 60 s\n");
-			return 1;
-		}
-		usleep(1000);
-	}
-	printf("idle_ms=%.0f\n", now_ms() - t0);
-	nl_socket_free(sk);
-	return 0;
 }
 
 /* The one reply to a request: its attributes, or the kernel's error. */
@@ -163,6 +73,7 @@ struct reply {
 	uint64_t op_id;
 	uint32_t stop;
 	uint64_t chunks, moved;
+	long in_flight;
 };
 
 static int on_reply(struct nl_msg *msg, void *arg)
@@ -175,6 +86,8 @@ static int on_reply(struct nl_msg *msg, void *arg)
 		rep->err = -EPROTO;
 		return NL_STOP;
 	}
+	if (tb[KCOLLAPSE_A_OPS_IN_FLIGHT])
+		rep->in_flight = nla_get_u32(tb[KCOLLAPSE_A_OPS_IN_FLIGHT]);
 	if (tb[KCOLLAPSE_A_OP_ID])
 		rep->op_id = nla_get_u64(tb[KCOLLAPSE_A_OP_ID]);
 	if (tb[KCOLLAPSE_A_RESULT] &&
@@ -233,6 +146,80 @@ static struct nl_msg *request(int family, uint8_t cmd)
 	return msg;
 }
 
+/* Operations in flight per GET_INFO, or -1 if the module did not answer. */
+static long in_flight(struct nl_sock *sk)
+{
+	int id = genl_ctrl_resolve(sk, KCOLLAPSE_GENL_NAME);
+	struct reply rep;
+
+	if (id < 0)
+		return -1;
+	rep = transact(sk, request(id, KCOLLAPSE_CMD_GET_INFO));
+	return rep.err ? -1 : rep.in_flight;
+}
+
+static int ping(double run_ms, const char *family)
+{
+	struct nl_sock *sk = connect_genl();
+	double start = now_ms(), t, took, max = 0;
+	unsigned long n = 0;
+	int id;
+
+	do {
+		t = now_ms();
+		if (!strcmp(family, "info"))
+			id = in_flight(sk) < 0 ? -NLE_OBJ_NOTFOUND : 0;
+		else
+			id = genl_ctrl_resolve(sk, family);
+		took = now_ms() - t;
+		if (id < 0) {
+			fprintf(stderr, "kc-genlping: resolving %s: %s\n",
+				family, nl_geterror(id));
+			return 1;
+		}
+		if (took > max)
+			max = took;
+		n++;
+	} while (now_ms() - start < run_ms);
+	printf("genlping requests=%lu max_ms=%.0f\n", n, max);
+	nl_socket_free(sk);
+	return 0;
+}
+
+static int idle(void)
+{
+	struct nl_sock *sk = connect_genl();
+	double deadline = now_ms() + 60000, t0;
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	while (in_flight(sk) < 1) {
+		if (now_ms() > deadline) {
+			fprintf(stderr, "kc-genlping: no operation in flight\n");
+			return 1;
+		}
+		usleep(1000);
+	}
+	printf("busy\n");
+	fflush(stdout);
+	sigwait(&usr1, &sig);
+	t0 = now_ms();
+	/* gone with the module (rmmod) counts as idle too */
+	while (in_flight(sk) > 0) {
+		if (now_ms() - t0 > 60000) {
+			fprintf(stderr, "kc-genlping: still busy after 60 s\n");
+			return 1;
+		}
+		usleep(1000);
+	}
+	printf("idle_ms=%.0f\n", now_ms() - t0);
+	nl_socket_free(sk);
+	return 0;
+}
+
 static int nowait(int argc, char **argv)
 {
 	struct nl_sock *sk = connect_genl();
@@ -246,7 +233,6 @@ static int nowait(int argc, char **argv)
 		fprintf(stderr, "kc-genlping: the kcollapse family is not registered\n");
 		return 1;
 	}
-	nl_socket_disable_auto_ack(sk);
 	msg = request(family, KCOLLAPSE_CMD_COLLAPSE);
 	nla_put_u32(msg, KCOLLAPSE_A_PID, (uint32_t)atol(argv[0]));
 	nla_put_flag(msg, KCOLLAPSE_A_NO_WAIT);
@@ -283,8 +269,8 @@ static int nowait(int argc, char **argv)
 
 /*
  * The pidfd of a child that has exited (and been reaped, so its pid may
- * be reused): a dry-run COLLAPSE of it, and one naming a live pid (ours)
- * with it. Prints "exited rc=R" and "mismatch rc=R".
+ * be reused): a dry-run COLLAPSE of it; then a live child's pidfd with
+ * another live pid (ours). Prints "exited rc=R" and "mismatch rc=R".
  */
 static int stale_pidfd(void)
 {
@@ -299,7 +285,6 @@ static int stale_pidfd(void)
 		fprintf(stderr, "kc-genlping: the kcollapse family is not registered\n");
 		return 1;
 	}
-	nl_socket_disable_auto_ack(sk);
 	child = fork();
 	if (child == 0)
 		_exit(0);
@@ -314,12 +299,26 @@ static int stale_pidfd(void)
 	nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN);
 	rep = transact(sk, msg);
 	printf("exited rc=%d\n", rep.err);
+	close(fd);
+	/* a live child's pidfd, with our own pid */
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	fd = (int)syscall(SYS_pidfd_open, child, 0U);
+	if (child < 0 || fd < 0) {
+		perror("kc-genlping: fork or pidfd_open");
+		return 1;
+	}
 	msg = request(family, KCOLLAPSE_CMD_COLLAPSE);
 	nla_put_u32(msg, KCOLLAPSE_A_PIDFD, (uint32_t)fd);
 	nla_put_u32(msg, KCOLLAPSE_A_PID, (uint32_t)getpid());
 	nla_put_flag(msg, KCOLLAPSE_A_DRY_RUN);
 	rep = transact(sk, msg);
 	printf("mismatch rc=%d\n", rep.err);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
 	close(fd);
 	nl_socket_free(sk);
 	return 0;
