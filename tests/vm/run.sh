@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--kernels "deb61 deb612 deb13 deb13bpo proj projdbg"] [--suite e2e|demo] [--args "..."]
+# run.sh [--kernels "deb61 deb612 deb13 deb13bpo proj projdbg projbuiltin"] [--suite e2e|demo] [--args "..."]
 #        [--guest "NAME KERNEL [ARG...]"]... [--files "SRC:DST ..."] [--bins "PATH ..."]
 #        [--cpio "ARCHIVE ..."]
 #
@@ -106,14 +106,21 @@ prefix() { sed -u "s/^/[$1] /"; }
 # kernel NAME: prepare the kernel and print "KVER_OR_KDIR VMLINUZ ENV".
 # deb61/deb612 are Debian 12's kernels (images and headers from the archive),
 # deb13/deb13bpo Debian 13's (headers in the trixie chroot, ENV "trixie");
-# proj/projdbg are the project's own (kernel/*.config, build-kernel.sh).
+# proj/projdbg are the project's own (kernel/*.config, build-kernel.sh);
+# projbuiltin too, without module support and kcollapse built in (ENV
+# "builtin": no module to build or pack).
 kernel() {
 	local name=$1 kver kdir env fflags=()
 	case $name in
-	proj | projdbg)
-		kdir=$("$here/build-kernel.sh" "$([[ $name == proj ]] && echo guest || echo debug)") ||
-			return 1
-		echo "$kdir $kdir/arch/x86/boot/bzImage host"
+	proj | projdbg | projbuiltin)
+		case $name in
+		proj) kdir=$("$here/build-kernel.sh" guest) ;;
+		projdbg) kdir=$("$here/build-kernel.sh" debug) ;;
+		projbuiltin) kdir=$("$here/build-kernel.sh" builtin) ;;
+		esac || return 1
+		env=host
+		[[ $name == projbuiltin ]] && env=builtin
+		echo "$kdir $kdir/arch/x86/boot/bzImage $env"
 		;;
 	*)
 		kver=$(kc_kver "$name") || return 1
@@ -135,13 +142,18 @@ prepare() {
 	read -r kver vmlinuz env <<<"$k"
 	[[ $env == trixie ]] && bflags=(--trixie)
 	echo "# $name = $kver, output in $out"
-	"$here/build-module.sh" "${bflags[@]}" "$kver" "$out/build" || { echo "not ok - $name: module build failed"; return 1; }
-	local kunit=()
-	[[ ! -f $out/build/kcollapse_kunit.ko ]] ||
-		kunit=(-f "$out/build/kcollapse_kunit.ko:/lib/kcollapse/kcollapse_kunit.ko")
+	local mods=()
+	if [[ $env == builtin ]]; then
+		echo "# $name: kcollapse is built into the kernel, no module"
+	else
+		"$here/build-module.sh" "${bflags[@]}" "$kver" "$out/build" ||
+			{ echo "not ok - $name: module build failed"; return 1; }
+		mods=(-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko")
+		[[ ! -f $out/build/kcollapse_kunit.ko ]] ||
+			mods+=(-f "$out/build/kcollapse_kunit.ko:/lib/kcollapse/kcollapse_kunit.ko")
+	fi
 	"$here/mkinitramfs.sh" -o "$out/initramfs.cpio.gz" -i "$here/guest-init.sh" \
-		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" "${kunit[@]}" \
-		-d "$tests_dir:/tests" "${pack[@]}" ||
+		"${mods[@]}" -d "$tests_dir:/tests" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
 	((${#cpio_list[@]} == 0)) ||
 		cat "${cpio_list[@]}" >>"$out/initramfs.cpio.gz" ||
