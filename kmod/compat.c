@@ -14,6 +14,11 @@
  * indirect call into it on a CPU that enforces IBT is a #CP and a kernel BUG.
  * So before the first call we look at the function's first instruction and
  * refuse to use it unless IBT is not enforced or a real ENDBR64 is there.
+ *
+ * Built into the kernel (CONFIG_KCOLLAPSE=y, scripts/kernel-tree.sh) none
+ * of that applies: do_madvise() is declared in <linux/mm.h> and linked
+ * like any other kernel function, and a direct call needs no ENDBR. The
+ * engine is then always available and assume_ibt changes nothing.
  */
 #include <linux/capability.h>
 #include <linux/kprobes.h>
@@ -32,15 +37,6 @@
 /* What apply_seal_endbr() writes over ENDBR: 6.1..6.12, then 6.13+. */
 #define KC_ENDBR_POISON_OSP	0x001f0f66U
 #define KC_ENDBR_POISON_NOPL	0xd6401f0fU
-
-typedef int (*kc_do_madvise_t)(struct mm_struct *mm, unsigned long start,
-			       size_t len, int behavior);
-
-#define KC_NO_ENDBR(why) \
-	"unavailable: " why " and " KC_ENGINE_SYMBOL " has no ENDBR64"
-
-static kc_do_madvise_t kc_do_madvise;
-static const char *kc_status = "not resolved";
 
 enum kc_ibt_verdict kc_ibt_verdict(u32 first_insn, bool enforced)
 {
@@ -68,6 +64,16 @@ unsigned int kc_probe_skew(u32 insn_before_probe, bool ibt_built)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kc_probe_skew);
+
+#ifdef MODULE
+typedef int (*kc_do_madvise_t)(struct mm_struct *mm, unsigned long start,
+			       size_t len, int behavior);
+
+#define KC_NO_ENDBR(why) \
+	"unavailable: " why " and " KC_ENGINE_SYMBOL " has no ENDBR64"
+
+static kc_do_madvise_t kc_do_madvise;
+static const char *kc_status = "not resolved";
 
 static void *kc_function_start(void *probe_addr)
 {
@@ -144,6 +150,27 @@ int kc_engine_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 		return -EOPNOTSUPP;
 	return fn(mm, start, len, behavior);
 }
+#else /* built in: a direct call, which IBT does not check */
+void kc_engine_init(bool assume_ibt)
+{
+}
+
+bool kc_engine_available(void)
+{
+	return true;
+}
+
+const char *kc_engine_status(void)
+{
+	return "ok (built in, direct call)";
+}
+
+int kc_engine_madvise(struct mm_struct *mm, unsigned long start, size_t len,
+		      int behavior)
+{
+	return do_madvise(mm, start, len, behavior);
+}
+#endif
 
 /*
  * Page-table reads. __pte_offset_map() and pte_offset_map_nolock() are not

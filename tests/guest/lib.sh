@@ -47,12 +47,32 @@ not_on_debug_kernel() {
 	[ ! -d /sys/kernel/debug/kunit ] || skip "$1"
 }
 
+# kc_builtin: kcollapse is built into this kernel (CONFIG_KCOLLAPSE=y, the
+# projbuiltin guest): /sys/module/kcollapse exists (its MODULE_VERSION) but
+# not as a loaded module, which has an initstate. There is no module to
+# load or unload (and no module support at all on projbuiltin).
+kc_builtin() {
+	[ -d /sys/module/kcollapse ] && [ ! -e /sys/module/kcollapse/initstate ]
+}
+
+# need_rmmod [WHAT]: a test that unloads the module skips, from here on,
+# where kcollapse is built in; WHAT says what already ran and passed.
+need_rmmod() {
+	kc_builtin || return 0
+	skip "built in, no rmmod${1:+ ($1)}"
+}
+
 mod_load() {
+	if kc_builtin; then
+		[ $# -eq 0 ] || skip "built in, no insmod $*"
+		return 0
+	fi
 	lsmod | grep -q '^kcollapse ' && return 0
 	insmod "$KMOD" "$@" || fail "insmod $KMOD $*"
 }
 
 mod_unload() {
+	need_rmmod
 	lsmod | grep -q '^kcollapse ' || return 0
 	rmmod kcollapse || fail "rmmod kcollapse"
 }

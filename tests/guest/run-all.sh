@@ -52,7 +52,7 @@ for t in $tests; do
 	pkill -9 kc-workload 2>/dev/null
 	pkill -9 kcollapsectl 2>/dev/null
 	pkill -9 kcollapsed 2>/dev/null
-	lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
+	kc_builtin || lsmod | grep -q '^kcollapse ' || insmod "$KMOD"
 	echo 0 >/sys/kernel/debug/kcollapse/window_delay_us
 	for p in /sys/kernel/debug/kcollapse/pack_alloc_fail \
 		/sys/kernel/debug/kcollapse/pack_alloc_locked_fail; do

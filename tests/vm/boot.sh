@@ -54,7 +54,8 @@ mkdir -p "$out"
 rm -f "$out"/{console.log,results.log,qemu.log,qemu.rc,elapsed,summary}
 echo "$timeout_s" >"$out/timeout"
 
-# -cpu max: under TCG it offers x86-64-v2+ with PSE/PDPE1GB, enough for THP.
+# -cpu max: under TCG it offers x86-64-v2+ with PSE/PDPE1GB, enough for THP,
+# and LA57 (5-level paging; run.sh turns it off on KASAN kernels: no5lvl).
 # thread=single: with multi-threaded TCG (QEMU 7.2) a vCPU can run code that
 # another vCPU has just patched with text_poke_bp (static keys, kprobes,
 # module loading): Debian 6.12 then dies with "Oops: int3" and 6.1 hangs,

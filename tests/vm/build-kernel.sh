@@ -3,8 +3,12 @@
 # linux-source-6.1, `allnoconfig` plus committed fragments:
 #   guest  kernel/guest.config
 #   debug  kernel/guest.config + kernel/debug.config (KUnit, lockdep, KASAN...)
+#   builtin  kernel/guest.config + kernel/builtin.config: no module support,
+#          kcollapse built in (CONFIG_KCOLLAPSE=y) from a private copy of the
+#          source tree that scripts/kernel-tree.sh --copy prepared
 # The build lives in the cache, keyed by the source version and the
-# fragments' contents: it is rebuilt only when one of them changes. Prints
+# fragments' contents: it is rebuilt only when one of them changes (builtin:
+# its kcollapse objects also when the module's sources do). Prints
 # the build directory (usable as KDIR for module builds) on stdout.
 set -euo pipefail
 
@@ -13,10 +17,11 @@ repo=$(cd "$here/../.." && pwd)
 # shellcheck source=../../scripts/kernels.sh
 source "$repo/scripts/kernels.sh"
 
-flavour=${1:?usage: build-kernel.sh guest|debug}
+flavour=${1:?usage: build-kernel.sh guest|debug|builtin}
 case $flavour in
 guest) fragments=("$repo/kernel/guest.config") ;;
 debug) fragments=("$repo/kernel/guest.config" "$repo/kernel/debug.config") ;;
+builtin) fragments=("$repo/kernel/guest.config" "$repo/kernel/builtin.config") ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
@@ -30,7 +35,17 @@ out=$cache/kernel-build/$flavour-$key
 
 log() { echo "build-kernel: $*" >&2; }
 
-if [[ -f $out/.kc-done ]]; then
+# builtin: what kernel-tree.sh puts into the tree, by content; the build is
+# current when .kc-done holds it (guest and debug: .kc-done is empty).
+kc_sum=""
+if [[ $flavour == builtin ]]; then
+	kc_sum=$(cd "$repo" && cat Kbuild kernel/Kconfig VERSION kmod/*.[ch] \
+		include/uapi/linux/kcollapse.h include/common/kcollapse_rules.h |
+		sha256sum | cut -c1-12)
+fi
+current() { [[ -f $out/.kc-done && $(cat "$out/.kc-done") == "$kc_sum" ]]; }
+
+if current; then
 	log "$flavour kernel cached in $out"
 	echo "$out"
 	exit 0
@@ -42,7 +57,7 @@ fi
 mkdir -p "$cache/kernel-build"
 exec 8>"$cache/kernel-build/.lock"
 flock 8
-if [[ -f $out/.kc-done ]]; then
+if current; then
 	log "$flavour kernel cached in $out (built meanwhile)"
 	echo "$out"
 	exit 0
@@ -56,8 +71,53 @@ if [[ ! -f $src/.kc-extracted ]]; then
 	touch "$src/.kc-extracted"
 fi
 
-log "building $flavour kernel ($srcver, fragments key $key) in $out"
+# build: the kernel in $out, configured. builtin: kcollapse's directory
+# first with W=1, where any warning fails the build as for the module.
+build() {
+	if [[ $flavour != builtin ]]; then
+		make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules >&2
+		return
+	fi
+	local wlog=$out/kcollapse-w1.log
+	if ! make -C "$src" O="$out" W=1 -j"$(nproc)" drivers/misc/kcollapse/ >"$wlog" 2>&1; then
+		cat "$wlog" >&2
+		log "kcollapse (built in) failed to build"
+		exit 1
+	fi
+	if grep -q 'warning:' "$wlog"; then
+		grep -B2 -A4 'warning:' "$wlog" >&2
+		log "warnings while building kcollapse (built in)"
+		exit 1
+	fi
+	make -s -C "$src" O="$out" -j"$(nproc)" bzImage >&2
+}
+
 start=$SECONDS
+# builtin: kcollapse goes into a source tree of its own: hard links to the
+# shared one, but for what kernel-tree.sh adds or rewrites (new files).
+if [[ $flavour == builtin ]]; then
+	bsrc=$src-builtin
+	if [[ ! -f $bsrc/.kc-linked ]]; then
+		log "linking $bsrc"
+		rm -rf "$bsrc"
+		cp -al "$src" "$bsrc"
+		touch "$bsrc/.kc-linked"
+	fi
+	src=$bsrc
+	bash "$repo/scripts/kernel-tree.sh" --copy "$src" >&2
+	if [[ -f $out/.kc-done ]]; then
+		# Configured and built before; only kcollapse changed.
+		log "kcollapse sources changed: rebuilding it in $out"
+		rm -rf "$out/drivers/misc/kcollapse" "$out/.kc-done"
+		build
+		echo "$kc_sum" >"$out/.kc-done"
+		log "$flavour kernel rebuilt in $((SECONDS - start)) s"
+		echo "$out"
+		exit 0
+	fi
+fi
+
+log "building $flavour kernel ($srcver, fragments key $key) in $out"
 rm -rf "$out"
 mkdir -p "$out"
 make -s -C "$src" O="$out" allnoconfig >&2
@@ -65,17 +125,25 @@ make -s -C "$src" O="$out" allnoconfig >&2
 make -s -C "$src" O="$out" olddefconfig >&2
 
 # merge_config warns but carries on when Kconfig drops an option (unmet
-# dependency): here that is an error, or the kernel silently lacks it.
+# dependency): here that is an error, or the kernel silently lacks it. A
+# later fragment overrides an earlier one (builtin.config: no modules), so
+# what must stick is each option's last line.
 missing=0
 while IFS= read -r line; do
 	case $line in
 	CONFIG_*=*) grep -qxF "$line" "$out/.config" || { log "not in .config: $line"; missing=1; } ;;
-	"# CONFIG_"*" is not set") grep -qxF "$line" "$out/.config" || { log "not unset: $line"; missing=1; } ;;
+	"# CONFIG_"*" is not set") # or gone with what it depends on
+		opt=${line#\# }
+		opt=${opt%% *}
+		! grep -q "^$opt=" "$out/.config" || { log "not unset: $line"; missing=1; } ;;
 	esac
-done < <(cat "${fragments[@]}")
+done < <(cat "${fragments[@]}" |
+	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1 &/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1 &/p' |
+	awk '{ k = $1; if (!(k in last)) order[++n] = k; sub(/^[^ ]* /, ""); last[k] = $0 }
+	     END { for (i = 1; i <= n; i++) print last[order[i]] }')
 ((missing == 0)) || { log "fragment options did not stick"; exit 1; }
 
-make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules >&2
-touch "$out/.kc-done"
+build
+echo "$kc_sum" >"$out/.kc-done"
 log "$flavour kernel built in $((SECONDS - start)) s"
 echo "$out"

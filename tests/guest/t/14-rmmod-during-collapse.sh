@@ -1,6 +1,7 @@
 # rmmod while a collapse runs: the operation ends at its next window with
 # stop reason "unloading" and its statistics, and the module goes away.
 . ./lib.sh
+need_rmmod
 mod_load
 wl_start $BIG_WL
 collapse_bg /tmp/r.json

@@ -25,6 +25,7 @@ wait_in_flight
 kc-genlping 3000 >/tmp/ping 2>&1 &
 PING_PID=$!
 sleep 0.3
+kc_builtin && { kill "$BG_PID"; wait "$BG_PID"; need_rmmod "no module support to load kc_genl_probe"; }
 timed insmod /lib/kcollapse/kc_genl_probe.ko
 assert_lt "insmod of a module with a family, during an operation (ms)" "$TOOK_MS" $LIMIT_MS
 kc-genlping 100 kc_probe >/dev/null || fail "the new family cannot be resolved"
@@ -60,6 +61,7 @@ until grep -q '^op_id=' /tmp/nw2; do sleep 0.05; done
 kill "$nw_pid"
 wait "$nw_pid" 2>/dev/null
 wait_idle
+need_rmmod "everything but freeing a kept result at unload passed"
 mod_unload
 mod_load
 wl_verify

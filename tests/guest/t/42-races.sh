@@ -27,6 +27,7 @@ done
 # rmmod while an operation runs: it must stop the operation and unload.
 # 20 ms per window makes an operation last about half a second, so that
 # rmmod after 0.1-0.5 s mostly lands inside it.
+need_rmmod "the races of $modes passed"
 wl_start --only frag,sparse
 echo 20000 >$delay
 n=0

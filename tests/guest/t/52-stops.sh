@@ -115,6 +115,7 @@ WL_PID=
 assert_eq "stop reason" "$(j /tmp/r.json stopReason)" target-exited
 assert_lt "exit -> no operation (ms)" "$STOP_MS" $LIMIT_MS
 
+need_rmmod "every other stop passed"
 say "rmmod mid-operation; nlctrl keeps answering while it waits"
 sp_start
 op_bg /tmp/r.json --mode pack

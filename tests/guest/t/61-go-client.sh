@@ -109,6 +109,7 @@ assert_eq "Cache-Control" "$(j /tmp/g7.json cacheControl)" no-store
 assert_eq "engine" "$(j /tmp/g7.json body.engine)" kmod
 assert_eq "heap intact" "$(j /tmp/g7.json verify)" ok
 
+need_rmmod "every call through the module passed"
 say "module absent"
 mod_unload
 go_run /tmp/g8.json absent
