@@ -75,7 +75,7 @@ static int info_show_kmod(bool json)
 		ctl_print_info(stdout, &info);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_info_json(&info)) < 0) {
+	if (ctl_print_json(stdout, kc_json_info(&info)) < 0) {
 		ctl_error("cannot print the answer as JSON");
 		return CTL_EXIT_ERROR;
 	}
@@ -91,7 +91,7 @@ static int info_show_userspace(bool json)
 		ctl_print_userspace(stdout, &us);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_userspace_json(&us)) < 0) {
+	if (ctl_print_json(stdout, kc_json_userspace(&us)) < 0) {
 		ctl_error("cannot print the answer as JSON");
 		return CTL_EXIT_ERROR;
 	}
