@@ -61,6 +61,7 @@ count_suite() {
 
 # Userspace is built with ASan/UBSan for the host tests and for the guests.
 run_suite style bash scripts/checkpatch.sh
+run_suite layering bash scripts/layering.sh
 run_suite ctl make -s -C ctl SANITIZE=1 check
 run_suite workload make -s -C tests/workload SANITIZE=1 check
 run_suite bridge make -s -C bridge SANITIZE=1 check
