@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <linux/kcollapse.h>
 
@@ -221,6 +222,24 @@ void ctl_print_userspace(FILE *f, const struct kc_userspace_info *us)
 			us->huge_detection);
 }
 
+/*
+ * How much of the choice's reason to print: not the module's error again
+ * ("module unavailable: <error>" after a "module: <error>" line).
+ */
+static int ctl_auto_why_len(const struct ctl_auto_info *a)
+{
+	const char *err = a->module_error, *p;
+	size_t n = strlen(a->why);
+
+	if (!a->module_loaded && err && *err) {
+		p = strstr(a->why, err);
+		if (p && p - a->why >= 2 && !p[strlen(err)] &&
+		    !strncmp(p - 2, ": ", 2))
+			n = (size_t)(p - 2 - a->why);
+	}
+	return (int)n;
+}
+
 void ctl_print_auto(FILE *f, const struct ctl_auto_info *a)
 {
 	if (a->module_loaded)
@@ -229,6 +248,6 @@ void ctl_print_auto(FILE *f, const struct ctl_auto_info *a)
 		fprintf(f, "%-24s%s\n", "module:", a->module_error ?
 			a->module_error : "not loaded");
 	ctl_print_userspace(f, a->userspace);
-	fprintf(f, "%-24s%s (%s)\n", "collapse uses:",
-		kc_engine_name(a->selected), a->why);
+	fprintf(f, "%-24s%s (%.*s)\n", "collapse uses:",
+		kc_engine_name(a->selected), ctl_auto_why_len(a), a->why);
 }

@@ -78,6 +78,7 @@ void t_skip(const char *why);
 	X(test_cli_usage_errors)		\
 	X(test_cli_module_missing)		\
 	X(test_cli_frames)			\
+	X(test_cli_capabilities)		\
 	X(test_classify_rules)			\
 	X(test_userspace_collapse)		\
 	X(test_userspace_pte_mapped_thp)	\

@@ -182,7 +182,7 @@ wl_range() {
 now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
 
 # ops_in_flight: what GET_INFO says
-ops_in_flight() { kcollapsectl info --json | jq .opsInFlight; }
+ops_in_flight() { kcollapsectl info --engine kmod --json | jq .opsInFlight; }
 
 # wait_in_flight: until the module reports a running operation. Fails after
 # 60 s, or at once if the background collapse ($BG_PID) already ended: the
