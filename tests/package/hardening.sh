@@ -20,7 +20,7 @@ source "$repo/tests/lib/tap.sh"
 
 # The sources the two products build from, without their build trees.
 mkdir -p "$tmp/src"
-cp -R "$repo/VERSION" "$repo/include" "$repo/ctl" "$repo/bridge" "$tmp/src/"
+cp -R "$repo/VERSION" "$repo/include" "$repo/mk" "$repo/ctl" "$repo/bridge" "$tmp/src/"
 rm -rf "$tmp/src/ctl/build" "$tmp/src/bridge/build"
 
 # Flags a packager would pass, each with a mark that can be found again:
