@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 #
-# What the userspace Makefiles (ctl/, bridge/, tests/workload/) share:
-# their defaults, the sanitizer and hardening flags, pkg-config look-ups
-# and the flags stamp. Include it after setting FLAGS_STAMP (the file the
-# objects depend on); set BUILD_FLAGS (what the stamp records) any time.
+# What the userspace Makefiles (ctl/, bridge/, tests/ctl, tests/bridge,
+# tests/workload) share: their defaults, the sanitizer and hardening
+# flags, the libraries from pkg-config and the flags stamp. Include it
+# after setting FLAGS_STAMP (the file the objects depend on) and KC_NEEDS
+# (the libraries: nl, json, mhd); set BUILD_FLAGS (what the stamp
+# records) any time.
 #
 # CPPFLAGS, CFLAGS and LDFLAGS are the caller's (dpkg-buildflags' among
 # them): a Makefile puts them after its own flags, never replaces them.
@@ -39,6 +41,24 @@ kc_pkg = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
 KC_BUILDING := $(filter-out clean uninstall,$(or $(MAKECMDGOALS),all))
 kc_require = $(if $(KC_BUILDING),$(if $(strip $(1)),,$(error $(2) not \
 	found by pkg-config (apt-get install $(3)))))
+
+# KC_NEEDS: NL_ (libnl-genl-3.0), JSON_ (json-c), MHD_ (libmicrohttpd)
+# CFLAGS and LIBS, each required.
+ifneq ($(filter nl,$(KC_NEEDS)),)
+NL_CFLAGS := $(call kc_pkg,--cflags,libnl-genl-3.0)
+NL_LIBS := $(call kc_pkg,--libs,libnl-genl-3.0)
+$(call kc_require,$(NL_LIBS),libnl-genl-3.0,libnl-genl-3-dev)
+endif
+ifneq ($(filter json,$(KC_NEEDS)),)
+JSON_CFLAGS := $(call kc_pkg,--cflags,json-c)
+JSON_LIBS := $(call kc_pkg,--libs,json-c)
+$(call kc_require,$(JSON_LIBS),json-c,libjson-c-dev)
+endif
+ifneq ($(filter mhd,$(KC_NEEDS)),)
+MHD_CFLAGS := $(call kc_pkg,--cflags,libmicrohttpd)
+MHD_LIBS := $(call kc_pkg,--libs,libmicrohttpd)
+$(call kc_require,$(MHD_LIBS),libmicrohttpd,libmicrohttpd-dev)
+endif
 
 # Rebuild everything when the compiler or flags change (e.g. SANITIZE=1
 # after a plain build): the objects depend on $(FLAGS_STAMP), rewritten
