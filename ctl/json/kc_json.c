@@ -45,6 +45,8 @@ static const struct {
 	KC_JSON_FIELD("skippedOptedOut", skipped_opted_out),
 #undef KC_JSON_FIELD
 };
+#define KC_JSON_NFIELDS \
+	(sizeof(kc_json_result_fields) / sizeof(kc_json_result_fields[0]))
 
 bool kc_json_add(struct json_object *obj, const char *key,
 		 struct json_object *value)
@@ -82,8 +84,7 @@ struct json_object *kc_json_result(const struct kc_result *res)
 
 	if (!obj)
 		return NULL;
-	for (i = 0; i < sizeof(kc_json_result_fields) / sizeof(kc_json_result_fields[0]);
-	     i++) {
+	for (i = 0; i < KC_JSON_NFIELDS; i++) {
 		const uint64_t *v = (const uint64_t *)(const void *)
 			((const char *)res + kc_json_result_fields[i].offset);
 
