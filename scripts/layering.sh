@@ -62,7 +62,7 @@ for dir in ctl/libkcollapse ctl/json ctl/kcollapsectl bridge; do
 		done
 	done)
 	loop=$(tsort <<<"$edges" 2>&1 >/dev/null | grep -v "input contains a loop" | sed "s/^tsort: //")
-	[[ -z $loop ]] || echo "# $dir loop:" $loop
+	[[ -z $loop ]] || echo "# $dir loop: ${loop//$'\n'/ }"
 	ok "$([[ -z $loop ]]; echo $?)" "$dir has no include cycle between its files"
 done
 

@@ -7,6 +7,7 @@
 # them around their own variables and ways of failing.
 
 # kc-workload's default base: its VMAs start here, 2 MiB aligned.
+# shellcheck disable=SC2034 # for the scripts that source this
 WL_BASE=0x200000000000
 
 # wl_ready_in PID OUT: wait (60 s) until OUT says "ready". 0, or 1 if PID
