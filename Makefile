@@ -32,7 +32,8 @@ module:
 
 tools:
 	$(MAKE) -C ctl SANITIZE=$(SANITIZE)
-	$(MAKE) -C bridge SANITIZE=$(SANITIZE) tools
+	$(MAKE) -C bridge SANITIZE=$(SANITIZE)
+	$(MAKE) -C tests/bridge SANITIZE=$(SANITIZE) tools
 	$(MAKE) -C tests/workload SANITIZE=$(SANITIZE)
 	$(MAKE) -C tests/tools SANITIZE=$(SANITIZE)
 	$(MAKE) -C go
@@ -187,16 +188,18 @@ clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	$(MAKE) -C ctl clean
 	$(MAKE) -C bridge clean
+	$(MAKE) -C tests/ctl clean
+	$(MAKE) -C tests/bridge clean
 	$(MAKE) -C tests/workload clean
 	$(MAKE) -C tests/tools clean
 
 GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
-	$(CURDIR)/bridge/build/kcollapsed $(CURDIR)/bridge/build/tests/kc-walltime \
+	$(CURDIR)/bridge/build/kcollapsed $(CURDIR)/tests/bridge/build/kc-walltime \
 	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	$(CURDIR)/tests/tools/kc-sparse $(CURDIR)/tests/tools/kc-genlping \
-	$(CURDIR)/tests/bridge/conformance.sh $(CURDIR)/bridge/build/tests/kcd-decode \
+	$(CURDIR)/tests/bridge/conformance.sh $(CURDIR)/tests/bridge/build/kcd-decode \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 

@@ -42,6 +42,7 @@ struct kcd_conn {
 	size_t seen;		/* body bytes received */
 	bool too_large;
 	struct kcd_op *op;	/* once handed to a worker */
+	struct kcd_watch *watch;	/* watching it for a hangup */
 	uint64_t arrive_ns;	/* headers in: the deadline counts from here */
 	char body[KCD_BODY_MAX];
 };
@@ -340,7 +341,7 @@ static void kcd_op_done(struct kcd_op *op)
 {
 	struct kcd_conn *cs = op->done_arg;
 
-	kcd_watch_remove(&op->d->watch, op);
+	kcd_watch_remove(cs->watch, op);
 	MHD_resume_connection(cs->conn);
 }
 
@@ -381,6 +382,7 @@ static enum MHD_Result kcd_run(struct kcd *d, struct MHD_Connection *c,
 	int err, fd;
 
 	cs->op = op;
+	cs->watch = &d->watch;
 	op->done = kcd_op_done;
 	op->done_arg = cs;
 	snprintf(op->remote, sizeof(op->remote), "%s", cs->remote);
@@ -404,6 +406,10 @@ static enum MHD_Result kcd_run(struct kcd *d, struct MHD_Connection *c,
 static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 				    struct kcd_conn *cs)
 {
+	const struct kcd_op_env env = {
+		.ops = &d->ops, .metrics = &d->metrics,
+		.engine = d->cfg.engine, .deadline_ms = d->cfg.deadline_ms,
+	};
 	struct kcd_request req;
 	struct kcd_error err;
 	struct kcd_pids pids;
@@ -431,7 +437,7 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 			 why);
 		return kcd_error(d, c, 500, msg, NULL, NULL, true);
 	}
-	op = kcd_op_new(d, &req, req.pid != 0, &pids);
+	op = kcd_op_new(&env, &req, req.pid != 0, &pids);
 	if (!op) {
 		kcd_pids_free(&pids);
 		return MHD_NO;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "kcollapsed.h"
 #include "log.h"
+#include "ops.h"
 #include "reply.h"
 
 uint64_t kcd_now_ns(void)
@@ -57,8 +57,9 @@ void kcd_ops_destroy(struct kcd_ops *ops)
 	pthread_mutex_destroy(&ops->lock);
 }
 
-struct kcd_op *kcd_op_new(struct kcd *d, const struct kcd_request *req,
-			  bool explicit_pid, struct kcd_pids *pids)
+struct kcd_op *kcd_op_new(const struct kcd_op_env *env,
+			  const struct kcd_request *req, bool explicit_pid,
+			  struct kcd_pids *pids)
 {
 	struct kcd_op *op = calloc(1, sizeof(*op));
 	size_t i;
@@ -70,11 +71,13 @@ struct kcd_op *kcd_op_new(struct kcd *d, const struct kcd_request *req,
 		kcd_op_free(op);
 		return NULL;
 	}
-	op->d = d;
+	op->ops = env->ops;
+	op->metrics = env->metrics;
+	op->engine = env->engine;
 	op->req = *req;
 	op->explicit_pid = explicit_pid;
 	op->deadline_ms = req->deadline_ms ? req->deadline_ms :
-			  d->cfg.deadline_ms;
+			  env->deadline_ms;
 	op->ntargets = pids->n;
 	for (i = 0; i < pids->n; i++)
 		op->targets[i].pid = pids->v[i];
@@ -186,45 +189,6 @@ unsigned int kcd_ops_in_flight(struct kcd_ops *ops)
 	return n;
 }
 
-/*
- * The HTTP status for an error of the engine. What the body asked for
- * (a pid that is no process or a kernel thread, mark-hugepage on the
- * fallback, pack or auto mode where the module cannot pack) is the
- * client's mistake: 400 naming the field. Anything about
- * the daemon or the kernel is 500.
- */
-static void kcd_map_error(const struct kcd_op *op, struct kcd_target_result *t)
-{
-	t->field[0] = '\0';
-	switch (t->err) {
-	case -EBUSY:
-		t->status = 409;
-		return;
-	case -ESRCH:
-	case -EINVAL:
-		if (op->explicit_pid) {
-			t->status = 400;
-			snprintf(t->field, sizeof(t->field), "pid");
-			return;
-		}
-		break;
-	case -ENOENT:	/* no module: only it can pack */
-	case -EOPNOTSUPP:
-		if (op->req.mode != KCD_MODE_COLLAPSE) {
-			t->status = 400;
-			snprintf(t->field, sizeof(t->field), "mode");
-			return;
-		}
-		if (op->req.mark_hugepage && !op->req.dry_run) {
-			t->status = 400;
-			snprintf(t->field, sizeof(t->field), "markHugepage");
-			return;
-		}
-		break;
-	}
-	t->status = 500;
-}
-
 _Static_assert(KCD_MODE_COLLAPSE == KC_MODE_COLLAPSE &&
 	       KCD_MODE_PACK == KC_MODE_PACK && KCD_MODE_AUTO == KC_MODE_AUTO,
 	       "the body's modes are libkcollapse's");
@@ -236,7 +200,7 @@ _Static_assert(KCD_MODE_COLLAPSE == KC_MODE_COLLAPSE &&
 static int64_t kcd_op_remaining_ms(const struct kcd_op *op)
 {
 	uint64_t spent = (kcd_now_ns() - op->start_ns +
-			  kcd_ops_reply_ns(&op->d->ops)) / 1000000ULL;
+			  kcd_ops_reply_ns(op->ops)) / 1000000ULL;
 
 	if (!op->deadline_ms)
 		return 0;
@@ -286,18 +250,18 @@ static void kcd_op_target(struct kcd_op *op, struct kcd_target_result *t)
 		return;
 	}
 	creq.deadline_ms = (uint32_t)left;
-	t->err = kc_collapse_with(op->d->cfg.engine, &creq, op->kcop, &t->res);
+	t->err = kc_collapse_with(op->engine, &creq, op->kcop, &t->res);
 	if (t->err < 0) {
 		snprintf(t->msg, sizeof(t->msg), "%s", *kc_last_error(NULL) ?
 			 kc_last_error(NULL) : strerror(-t->err));
-		kcd_map_error(op, t);
+		kcd_reply_map_error(op, t);
 	}
 }
 
 static void *kcd_op_main(void *arg)
 {
 	struct kcd_op *op = arg;
-	struct kcd *d = op->d;
+	struct kcd_ops *ops = op->ops;
 	size_t i;
 
 	for (i = 0; i < op->ntargets; i++)
@@ -306,10 +270,10 @@ static void *kcd_op_main(void *arg)
 	op->elapsed_ns = kcd_now_ns() - op->start_ns;
 	kcd_reply_build(op);
 	kcd_reply_account(op);
-	kcd_ops_unlist(&d->ops, op);
+	kcd_ops_unlist(ops, op);
 	/* Last touch: the HTTP side owns @op from here. */
 	op->done(op);
-	kcd_ops_put(&d->ops);
+	kcd_ops_put(ops);
 	return NULL;
 }
 
@@ -327,8 +291,8 @@ int kcd_op_start(struct kcd_op *op)
 		err = pthread_create(&thread, &attr, kcd_op_main, op);
 	pthread_attr_destroy(&attr);
 	if (err) {
-		kcd_ops_unlist(&op->d->ops, op);
-		kcd_ops_put(&op->d->ops);
+		kcd_ops_unlist(op->ops, op);
+		kcd_ops_put(op->ops);
 		return -err;
 	}
 	return 0;
@@ -337,7 +301,7 @@ int kcd_op_start(struct kcd_op *op)
 void kcd_op_client_gone(struct kcd_op *op)
 {
 	atomic_store(&op->client_gone, true);
-	kcd_metrics_disconnect(&op->d->metrics);
+	kcd_metrics_disconnect(op->metrics);
 	kc_op_cancel(op->kcop);
 }
 

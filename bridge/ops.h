@@ -19,43 +19,16 @@
 
 #include <kcollapse/kcollapse.h>
 
-#include "request.h"
+#include "metrics.h"
+#include "op.h"
 #include "targets.h"
 
-struct kcd;
-
-/* What happened to one target of a request. */
-struct kcd_target_result {
-	pid_t pid;
-	bool claimed;		/* ours to run: not busy in this daemon */
-	bool skipped;		/* not started: cancelled or out of time */
-	int err;		/* 0, or why it could not run */
-	unsigned int status;	/* the HTTP status @err maps to */
-	char field[16];		/* the request field @err is about, or "" */
-	char msg[256];
-	struct kc_result res;	/* if it ran (err == 0) */
-};
-
-struct kcd_op {
-	struct kcd *d;
-	struct kcd_request req;
-	bool explicit_pid;		/* the body named the target */
-	uint32_t deadline_ms;		/* in effect, 0: none */
-	size_t ntargets;
-	struct kcd_target_result *targets;
-	struct kc_op *kcop;		/* cancels the running collapse */
-	atomic_bool client_gone;
-	char remote[64];
-	uint64_t start_ns;
-	uint64_t elapsed_ns;
-	/* Called on the worker thread when the reply is ready. */
-	void (*done)(struct kcd_op *op);
-	void *done_arg;
-	/* The reply, set before done() runs. */
-	unsigned int status;
-	char *body;
-	size_t body_len;
-	struct kcd_op *next;		/* in the registry */
+/* What an operation needs of the daemon, given to kcd_op_new(). */
+struct kcd_op_env {
+	struct kcd_ops *ops;		/* the registry it runs in */
+	struct kcd_metrics *metrics;	/* counts it */
+	enum kc_engine engine;		/* runs it */
+	uint32_t deadline_ms;		/* when the body names none, 0: none */
 };
 
 struct kcd_ops {
@@ -87,11 +60,11 @@ void kcd_ops_destroy(struct kcd_ops *ops);
 
 /*
  * kcd_op_new() - a request for @pids (taken over), in its effective
- * form: deadline from the body or the daemon's default. NULL without
- * memory.
+ * form: deadline from the body or @env's default. NULL without memory.
  */
-struct kcd_op *kcd_op_new(struct kcd *d, const struct kcd_request *req,
-			  bool explicit_pid, struct kcd_pids *pids);
+struct kcd_op *kcd_op_new(const struct kcd_op_env *env,
+			  const struct kcd_request *req, bool explicit_pid,
+			  struct kcd_pids *pids);
 void kcd_op_free(struct kcd_op *op);
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * POST /collapse replies (see reply.h). The statistics' JSON comes from
- * kcollapsectl's own ctl_result_json(), so both speak the same names.
+ * kc_json_result(), shared with kcollapsectl, so both speak the same names.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -13,10 +13,51 @@
 
 #include <json-c/json.h>
 
-#include "kcollapsed.h"
+#include "kc_json.h"
 #include "log.h"
-#include "output.h"
+#include "metrics.h"
+#include "op.h"
 #include "reply.h"
+
+/*
+ * The HTTP status for an error of the engine. What the body asked for
+ * (a pid that is no process or a kernel thread, mark-hugepage on the
+ * fallback, pack or auto mode where the module cannot pack) is the
+ * client's mistake: 400 naming the field. Anything about
+ * the daemon or the kernel is 500.
+ */
+void kcd_reply_map_error(const struct kcd_op *op,
+			 struct kcd_target_result *t)
+{
+	t->field[0] = '\0';
+	switch (t->err) {
+	case -EBUSY:
+		t->status = 409;
+		return;
+	case -ESRCH:
+	case -EINVAL:
+		if (op->explicit_pid) {
+			t->status = 400;
+			snprintf(t->field, sizeof(t->field), "pid");
+			return;
+		}
+		break;
+	case -ENOENT:	/* no module: only it can pack */
+	case -EOPNOTSUPP:
+		if (op->req.mode != KCD_MODE_COLLAPSE) {
+			t->status = 400;
+			snprintf(t->field, sizeof(t->field), "mode");
+			return;
+		}
+		if (op->req.mark_hugepage && !op->req.dry_run) {
+			t->status = 400;
+			snprintf(t->field, sizeof(t->field), "markHugepage");
+			return;
+		}
+		break;
+	}
+	t->status = 500;
+}
 
 static bool kcd_ran(const struct kcd_target_result *t)
 {
@@ -105,11 +146,11 @@ static bool kcd_add(struct json_object *obj, const char *key,
 	return true;
 }
 
-/* ctl_result_json() plus "timedOut" (and "skipped" for a target). */
+/* kc_json_result() plus "timedOut" (and "skipped" for a target). */
 static struct json_object *kcd_stats_json(const struct kc_result *res,
 					  bool target_skipped)
 {
-	struct json_object *obj = ctl_result_json(res);
+	struct json_object *obj = kc_json_result(res);
 
 	if (!obj)
 		return NULL;
@@ -310,7 +351,7 @@ void kcd_reply_account(const struct kcd_op *op)
 	kcd_total(op, &sum);
 	kcd_log_targets(op);
 	if (t) {
-		kcd_metrics_op(&op->d->metrics, NULL, seconds);
+		kcd_metrics_op(op->metrics, NULL, seconds);
 		kcd_log(op->status >= 500 ? LOG_ERR : LOG_WARNING,
 			"event=collapse status=%u remote=%s pid=%d targets=%zu "
 			"error=%s elapsedMs=%" PRIu64 " clientGone=%d",
@@ -320,7 +361,7 @@ void kcd_reply_account(const struct kcd_op *op)
 			(int)atomic_load(&op->client_gone));
 		return;
 	}
-	kcd_metrics_op(&op->d->metrics, &sum, seconds);
+	kcd_metrics_op(op->metrics, &sum, seconds);
 	kcd_log(LOG_INFO, "event=collapse status=200 remote=%s pid=%d targets=%zu "
 		"engine=%s stop=%s regions=%" PRIu64 " chunks=%" PRIu64
 		" collapsed=%" PRIu64 " alreadyHuge=%" PRIu64 " skipped=%"

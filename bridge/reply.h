@@ -17,6 +17,15 @@
 #include <stddef.h>
 
 struct kcd_op;
+struct kcd_target_result;
+
+/*
+ * kcd_reply_map_error() - @t->status (and @t->field) for the engine's
+ * error @t->err: 400 naming the field for what the body asked wrongly,
+ * 409 for a target busy elsewhere, else 500.
+ */
+void kcd_reply_map_error(const struct kcd_op *op,
+			 struct kcd_target_result *t);
 
 /*
  * kcd_reply_build() - op->status and op->body from op->targets: 200 with

@@ -10,7 +10,8 @@
  * kcd_request_defaults()). Strict:
  * numbers must be JSON integers in range, booleans JSON booleans, and an
  * unknown field is an error (a typo must not silently change nothing).
- * Parsed with json-c, never by hand. Pure: fuzzed by fuzz/request.c.
+ * Parsed with json-c, never by hand. Pure: fuzzed by
+ * tests/bridge/fuzz-request.c.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */

@@ -63,6 +63,7 @@ count_suite() {
 run_suite style bash scripts/checkpatch.sh
 # The YNL spec agrees with the uapi header and the module's policies.
 run_suite ynl bash tests/ynl/check.sh
+run_suite layering bash scripts/layering.sh
 run_suite ctl make -s -C ctl SANITIZE=1 check
 run_suite workload make -s -C tests/workload SANITIZE=1 check
 run_suite bridge make -s -C bridge SANITIZE=1 check

@@ -202,7 +202,7 @@ int collapse_main(int argc, char *argv[])
 		ctl_print_result(stdout, &res, req.flags & KC_DRY_RUN);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_result_json(&res)) < 0) {
+	if (ctl_print_json(stdout, kc_json_result(&res)) < 0) {
 		ctl_error("cannot print the result as JSON");
 		return CTL_EXIT_ERROR;
 	}

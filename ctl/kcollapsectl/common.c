@@ -24,9 +24,41 @@ void ctl_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The length of @s's first word, a bracketed group counting as one. */
+static size_t ctl_usage_word(const char *s)
+{
+	size_t n = 0;
+	int depth = 0;
+
+	for (; s[n] && (depth || s[n] != ' '); n++)
+		depth += (s[n] == '[') - (s[n] == ']');
+	return n;
+}
+
 void ctl_usage(FILE *f, const char *usage)
 {
-	fprintf(f, "Usage: %s %s\n", PROG_NAME, usage);
+	size_t indent, col, n, word;
+
+	/* "Usage: kcollapsectl collapse PID [...]", then under the PID. */
+	col = (size_t)fprintf(f, "Usage: %s ", PROG_NAME);
+	word = ctl_usage_word(usage);
+	indent = col + word + 1;
+	for (n = 0; usage[n]; n += word) {
+		while (usage[n] == ' ')
+			n++;
+		word = ctl_usage_word(usage + n);
+		if (!word)
+			break;
+		if (col > indent && col + 1 + word > CTL_USAGE_COLUMNS) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (n) {
+			fputc(' ', f);
+			col++;
+		}
+		col += fwrite(usage + n, 1, word, f);
+	}
+	fputc('\n', f);
 }
 
 int ctl_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
@@ -69,8 +101,8 @@ static const char *ctl_describe(int err)
 	switch (-err) {
 	case ESRCH:
 		return "no such process, or it has no address space";
-	case EPERM:
-		return "permission denied (CAP_SYS_ADMIN is needed)";
+	case EPERM:	/* the detail names what is missing */
+		return "permission denied";
 	case EBUSY:
 		return "busy: an operation on this address space is already "
 		       "running, or too many operations run";
@@ -86,9 +118,14 @@ static const char *ctl_describe(int err)
 
 int ctl_request_failed(const char *what, int err, const char *detail)
 {
-	if (detail && *detail)
-		ctl_error("%s: %s: %s", what, ctl_describe(err), detail);
+	const char *desc = ctl_describe(err);
+
+	/* Once: a detail that already says it ("...: Permission denied"). */
+	if (detail && *detail && strcasestr(detail, desc))
+		ctl_error("%s: %s", what, detail);
+	else if (detail && *detail)
+		ctl_error("%s: %s: %s", what, desc, detail);
 	else
-		ctl_error("%s: %s", what, ctl_describe(err));
+		ctl_error("%s: %s", what, desc);
 	return CTL_EXIT_ERROR;
 }

@@ -21,6 +21,7 @@ int collapse_main(int argc, char *argv[]);
 int cancel_main(int argc, char *argv[]);
 int info_main(int argc, char *argv[]);
 int frames_main(int argc, char *argv[]);
+int help_main(int argc, char *argv[]);
 
 /* Print "kcollapsectl: MESSAGE" on stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,7 +36,12 @@ int ctl_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 /* Explain a getopt_long() failure (return value @c) as a usage error. */
 int ctl_option_error(const char *cmd, const char *usage, int c, char *argv[]);
 
-/* Print "Usage: kcollapsectl USAGE" to @f (for --help). */
+/*
+ * Print "Usage: kcollapsectl USAGE" to @f (for --help), wrapped below
+ * CTL_USAGE_COLUMNS, continuation lines under the subcommand's first
+ * argument; a bracketed option is never split.
+ */
+#define CTL_USAGE_COLUMNS	79
 void ctl_usage(FILE *f, const char *usage);
 
 /*
@@ -47,7 +53,9 @@ int ctl_open_failed(int err);
 /*
  * Report a failed request: "kcollapsectl: WHAT: DESCRIPTION[: DETAIL]" where
  * DESCRIPTION explains -@err for kcollapse and DETAIL is the kernel's
- * extended-ACK or the library's message. Returns CTL_EXIT_ERROR.
+ * extended-ACK or the library's message (which names what is missing, e.g.
+ * the capability); DESCRIPTION is left out when DETAIL already says it.
+ * Returns CTL_EXIT_ERROR.
  */
 int ctl_request_failed(const char *what, int err, const char *detail);
 

@@ -92,7 +92,7 @@ int frames_main(int argc, char *argv[])
 		ctl_print_frames(stdout, pid, &fr);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_frames_json(pid, &fr)) < 0) {
+	if (ctl_print_json(stdout, kc_json_frames(pid, &fr)) < 0) {
 		ctl_error("cannot print the answer as JSON");
 		return CTL_EXIT_ERROR;
 	}

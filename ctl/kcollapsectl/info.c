@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kcollapsectl info [--engine kmod|userspace|auto] [--json]
+ * kcollapsectl info [--engine auto|kmod|userspace] [--json]
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -13,7 +13,7 @@
 #include "ctl.h"
 #include "output.h"
 
-#define INFO_USAGE "info [--engine kmod|userspace|auto] [--json]"
+#define INFO_USAGE "info [--engine auto|kmod|userspace] [--json]"
 
 enum {
 	OPT_ENGINE = 256,
@@ -30,13 +30,16 @@ static void info_help(void)
 {
 	ctl_usage(stdout, INFO_USAGE);
 	puts("\n"
-	     "Show the kcollapse module's version, protocol version, the kernel\n"
-	     "release, the collapse engine and whether it is available, and the\n"
-	     "operations in flight. Needs no privilege.\n"
+	     "Show what 'collapse' would run with: the kcollapse module (its\n"
+	     "version, protocol version, the kernel release, its collapse engine\n"
+	     "and whether it is available, the operations in flight) or why it\n"
+	     "is missing, the userspace fallback engine, and the engine chosen.\n"
+	     "Needs no privilege.\n"
 	     "\n"
-	     "  --engine E   kmod (default): the module, an error if it is not loaded;\n"
-	     "               userspace: what the fallback engine can do here;\n"
-	     "               auto: both, and which engine 'collapse' would use\n"
+	     "  --engine E   auto (default): the module if loaded, the fallback,\n"
+	     "               and which engine 'collapse' would use;\n"
+	     "               kmod: the module only, an error if it is not loaded;\n"
+	     "               userspace: what the fallback engine can do here\n"
 	     "  --json       print one JSON object");
 }
 
@@ -75,7 +78,7 @@ static int info_show_kmod(bool json)
 		ctl_print_info(stdout, &info);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_info_json(&info)) < 0) {
+	if (ctl_print_json(stdout, kc_json_info(&info)) < 0) {
 		ctl_error("cannot print the answer as JSON");
 		return CTL_EXIT_ERROR;
 	}
@@ -91,7 +94,7 @@ static int info_show_userspace(bool json)
 		ctl_print_userspace(stdout, &us);
 		return CTL_EXIT_OK;
 	}
-	if (ctl_print_json(stdout, ctl_userspace_json(&us)) < 0) {
+	if (ctl_print_json(stdout, kc_json_userspace(&us)) < 0) {
 		ctl_error("cannot print the answer as JSON");
 		return CTL_EXIT_ERROR;
 	}
@@ -131,7 +134,7 @@ static int info_show_auto(bool json)
 
 int info_main(int argc, char *argv[])
 {
-	enum kc_engine engine = KC_ENGINE_KMOD;
+	enum kc_engine engine = KC_ENGINE_AUTO;
 	bool json = false;
 	int c;
 
@@ -141,7 +144,7 @@ int info_main(int argc, char *argv[])
 		case OPT_ENGINE:
 			if (kc_engine_parse(optarg, &engine) < 0)
 				return ctl_usage_error("info", INFO_USAGE,
-					"invalid --engine '%s' (kmod, userspace or auto)",
+					"invalid --engine '%s' (auto, kmod or userspace)",
 					optarg);
 			break;
 		case 'j':
@@ -161,9 +164,9 @@ int info_main(int argc, char *argv[])
 	switch (engine) {
 	case KC_ENGINE_USERSPACE:
 		return info_show_userspace(json);
-	case KC_ENGINE_AUTO:
-		return info_show_auto(json);
-	default:
+	case KC_ENGINE_KMOD:
 		return info_show_kmod(json);
+	default:
+		return info_show_auto(json);
 	}
 }

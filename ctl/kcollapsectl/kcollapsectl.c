@@ -18,7 +18,7 @@ static const struct {
 } subcommands[] = {
 	{ "collapse", collapse_main, "Consolidate a process's anonymous memory into 2 MiB hugepages" },
 	{ "cancel", cancel_main, "Stop a running collapse of a process" },
-	{ "info", info_main, "Show the kernel module's version, engine and load" },
+	{ "info", info_main, "Show the module's version and load and the fallback engine's state" },
 	{ "frames", frames_main, "Count the 2 MiB frames a process's memory uses (no module needed)" },
 };
 
@@ -31,8 +31,32 @@ static void show_usage(FILE *f)
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-10s%s\n", subcommands[i].name,
 			subcommands[i].description);
-	fprintf(f, "  %-10s%s\n", "help", "Show this help");
+	fprintf(f, "  %-10s%s\n", "help", "Show this help; 'help SUBCMD': a subcommand's");
 	fprintf(f, "\nPass --help to any subcommand for its usage.\n");
+}
+
+/* kcollapsectl help [SUBCMD]: argv[0] is "help". */
+int help_main(int argc, char *argv[])
+{
+	char *sub_argv[] = { NULL, "--help", NULL };
+	size_t i;
+
+	if (argc < 2) {
+		show_usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	if (argc > 2)
+		return ctl_usage_error("help", "help [SUBCMD]",
+				       "unexpected argument '%s'", argv[2]);
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name))
+			continue;
+		sub_argv[0] = argv[1];
+		return subcommands[i].fn(2, sub_argv);
+	}
+	return ctl_usage_error("help", "help [SUBCMD]",
+			       "no subcommand '%s' (see '%s help')", argv[1],
+			       PROG_NAME);
 }
 
 static int finish(int ret)
@@ -54,8 +78,9 @@ int main(int argc, char *argv[])
 			PROG_NAME, PROG_NAME);
 		return CTL_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[1], "help"))
+		return finish(help_main(argc - 1, argv + 1));
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		show_usage(stdout);
 		return finish(CTL_EXIT_OK);
 	}

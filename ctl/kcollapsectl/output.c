@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Human-readable and JSON output of kcollapse results. JSON is built with
- * json-c, never printed by hand.
+ * Human-readable output of kcollapse results, and the JSON of what only
+ * the CLI shows (info --engine auto); the JSON of libkcollapse's own
+ * types is ../json/kc_json.c, shared with kcollapsed.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <linux/kcollapse.h>
 
@@ -15,152 +17,6 @@
 
 #define CTL_STR_(x) #x
 #define CTL_STR(x) CTL_STR_(x)
-
-static const struct {
-	const char *name;
-	size_t offset;
-} ctl_result_fields[] = {
-#define CTL_FIELD(n, f) { n, offsetof(struct kc_result, f) }
-	CTL_FIELD("regions", regions),
-	CTL_FIELD("chunks", chunks),
-	CTL_FIELD("candidates", candidates),
-	CTL_FIELD("collapsed", collapsed),
-	CTL_FIELD("alreadyHuge", already_huge),
-	CTL_FIELD("skippedEmpty", skipped_empty),
-	CTL_FIELD("skippedSparse", skipped_sparse),
-	CTL_FIELD("failedNomem", failed_nomem),
-	CTL_FIELD("failedBusy", failed_busy),
-	CTL_FIELD("failedAgain", failed_again),
-	CTL_FIELD("failedIneligible", failed_ineligible),
-	CTL_FIELD("failedOther", failed_other),
-	CTL_FIELD("elapsedNs", elapsed_ns),
-	CTL_FIELD("framesBefore", frames_before),
-	CTL_FIELD("framesAfter", frames_after),
-	CTL_FIELD("presentBytesBefore", present_before),
-	CTL_FIELD("presentBytesAfter", present_after),
-	CTL_FIELD("marked", marked),
-	CTL_FIELD("packMoved", pack_moved),
-	CTL_FIELD("packLeftPinned", pack_left_pinned),
-	CTL_FIELD("packLeftShared", pack_left_shared),
-	CTL_FIELD("packLeftThp", pack_left_thp),
-	CTL_FIELD("packLeftDense", pack_left_dense),
-	CTL_FIELD("packLeftBusy", pack_left_busy),
-	CTL_FIELD("packDenseFrames", pack_dense_frames),
-	CTL_FIELD("packDestFrames", pack_dest_frames),
-	CTL_FIELD("packBytesCopied", pack_bytes_copied),
-	CTL_FIELD("packAllocFailed", pack_alloc_failed),
-	CTL_FIELD("skippedOptedOut", skipped_opted_out),
-#undef CTL_FIELD
-};
-
-/* Add @value under @key; false (and @value freed) on failure. */
-static bool ctl_add(struct json_object *obj, const char *key,
-		    struct json_object *value)
-{
-	if (!value)
-		return false;
-	if (json_object_object_add(obj, key, value) < 0) {
-		json_object_put(value);
-		return false;
-	}
-	return true;
-}
-
-static bool ctl_add_u64(struct json_object *obj, const char *key, uint64_t v)
-{
-	return ctl_add(obj, key, json_object_new_uint64(v));
-}
-
-static bool ctl_add_str(struct json_object *obj, const char *key,
-			const char *s)
-{
-	return ctl_add(obj, key, json_object_new_string(s));
-}
-
-static struct json_object *ctl_fail(struct json_object *obj)
-{
-	json_object_put(obj);
-	return NULL;
-}
-
-struct json_object *ctl_result_json(const struct kc_result *res)
-{
-	struct json_object *obj = json_object_new_object();
-	size_t i;
-
-	if (!obj)
-		return NULL;
-	for (i = 0; i < sizeof(ctl_result_fields) / sizeof(ctl_result_fields[0]);
-	     i++) {
-		const uint64_t *v = (const uint64_t *)(const void *)
-			((const char *)res + ctl_result_fields[i].offset);
-
-		if (!ctl_add_u64(obj, ctl_result_fields[i].name, *v))
-			return ctl_fail(obj);
-	}
-	/* elapsedMs rounds to the nearest millisecond. */
-	if (!ctl_add_u64(obj, "skipped", kc_result_skipped(res)) ||
-	    !ctl_add(obj, "elapsedMs", json_object_new_int64(
-			(int64_t)(res->elapsed_ns / 1000000 +
-				  (res->elapsed_ns % 1000000 >= 500000)))) ||
-	    !ctl_add_str(obj, "stopReason",
-			 kc_stop_reason_name(res->stop_reason)) ||
-	    !ctl_add_str(obj, "engine", res->engine) ||
-	    !ctl_add_str(obj, "mode", kc_mode_name(res->mode)) ||
-	    !ctl_add(obj, "afterComplete",
-		     json_object_new_boolean(res->after_complete)) ||
-	    !ctl_add(obj, "pid", json_object_new_int(res->pid)))
-		return ctl_fail(obj);
-	return obj;
-}
-
-struct json_object *ctl_frames_json(pid_t pid, const struct kc_frames *fr)
-{
-	struct json_object *obj = json_object_new_object();
-
-	if (!obj)
-		return NULL;
-	if (!ctl_add(obj, "pid", json_object_new_int(pid)) ||
-	    !ctl_add_u64(obj, "regions", fr->regions) ||
-	    !ctl_add_u64(obj, "presentPages", fr->present_pages) ||
-	    !ctl_add_u64(obj, "presentBytes", fr->present_bytes) ||
-	    !ctl_add_u64(obj, "frames", fr->frames) ||
-	    !ctl_add_u64(obj, "liveWindows", fr->live_windows))
-		return ctl_fail(obj);
-	return obj;
-}
-
-struct json_object *ctl_info_json(const struct kc_info *info)
-{
-	struct json_object *obj = json_object_new_object();
-
-	if (!obj)
-		return NULL;
-	if (!ctl_add_str(obj, "moduleVersion", info->module_version) ||
-	    !ctl_add_u64(obj, "protocolVersion", info->proto_version) ||
-	    !ctl_add_str(obj, "kernelRelease", info->kernel_release) ||
-	    !ctl_add_str(obj, "engine", info->engine) ||
-	    !ctl_add(obj, "engineAvailable",
-		     json_object_new_boolean(info->engine_available)) ||
-	    !ctl_add_str(obj, "engineStatus", info->engine_status) ||
-	    !ctl_add_u64(obj, "opsInFlight", info->ops_in_flight) ||
-	    !ctl_add_u64(obj, "opsMax", info->ops_max))
-		return ctl_fail(obj);
-	return obj;
-}
-
-struct json_object *ctl_userspace_json(const struct kc_userspace_info *us)
-{
-	struct json_object *obj = json_object_new_object();
-
-	if (!obj)
-		return NULL;
-	if (!ctl_add(obj, "available", json_object_new_boolean(us->available)) ||
-	    !ctl_add_str(obj, "status", us->status) ||
-	    !ctl_add_str(obj, "hugeDetection", us->huge_detection))
-		return ctl_fail(obj);
-	return obj;
-}
 
 struct json_object *ctl_auto_json(const struct ctl_auto_info *a)
 {
@@ -170,21 +26,22 @@ struct json_object *ctl_auto_json(const struct ctl_auto_info *a)
 	if (!obj)
 		return NULL;
 	if (a->module_loaded) {
-		module = ctl_info_json(&a->module);
+		module = kc_json_info(&a->module);
 		if (!module)
-			return ctl_fail(obj);
+			return kc_json_fail(obj);
 	}
 	if (json_object_object_add(obj, "module", module) < 0) {
 		json_object_put(module);
-		return ctl_fail(obj);
+		return kc_json_fail(obj);
 	}
-	if (!ctl_add_str(obj, "selectedEngine", kc_engine_name(a->selected)) ||
-	    !ctl_add_str(obj, "selectedBecause", a->why) ||
+	if (!kc_json_add_str(obj, "selectedEngine",
+			     kc_engine_name(a->selected)) ||
+	    !kc_json_add_str(obj, "selectedBecause", a->why) ||
 	    (!a->module_loaded &&
-	     !ctl_add_str(obj, "moduleError",
-			  a->module_error ? a->module_error : "")) ||
-	    !ctl_add(obj, "userspace", ctl_userspace_json(a->userspace)))
-		return ctl_fail(obj);
+	     !kc_json_add_str(obj, "moduleError",
+			      a->module_error ? a->module_error : "")) ||
+	    !kc_json_add(obj, "userspace", kc_json_userspace(a->userspace)))
+		return kc_json_fail(obj);
 	return obj;
 }
 
@@ -365,6 +222,24 @@ void ctl_print_userspace(FILE *f, const struct kc_userspace_info *us)
 			us->huge_detection);
 }
 
+/*
+ * How much of the choice's reason to print: not the module's error again
+ * ("module unavailable: <error>" after a "module: <error>" line).
+ */
+static int ctl_auto_why_len(const struct ctl_auto_info *a)
+{
+	const char *err = a->module_error, *p;
+	size_t n = strlen(a->why);
+
+	if (!a->module_loaded && err && *err) {
+		p = strstr(a->why, err);
+		if (p && p - a->why >= 2 && !p[strlen(err)] &&
+		    !strncmp(p - 2, ": ", 2))
+			n = (size_t)(p - 2 - a->why);
+	}
+	return (int)n;
+}
+
 void ctl_print_auto(FILE *f, const struct ctl_auto_info *a)
 {
 	if (a->module_loaded)
@@ -373,6 +248,6 @@ void ctl_print_auto(FILE *f, const struct ctl_auto_info *a)
 		fprintf(f, "%-24s%s\n", "module:", a->module_error ?
 			a->module_error : "not loaded");
 	ctl_print_userspace(f, a->userspace);
-	fprintf(f, "%-24s%s (%s)\n", "collapse uses:",
-		kc_engine_name(a->selected), a->why);
+	fprintf(f, "%-24s%s (%.*s)\n", "collapse uses:",
+		kc_engine_name(a->selected), ctl_auto_why_len(a), a->why);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Human-readable and JSON output of kcollapse results.
+ * Human-readable output of kcollapse results; JSON printing.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
@@ -14,24 +14,7 @@
 
 #include <kcollapse/kcollapse.h>
 
-/*
- * ctl_result_json() - a collapse result as the orchestrator's CollapseResult
- * (regions, chunks, collapsed, skipped, alreadyHuge, elapsedMs) plus every
- * other statistic in camelCase, stopReason as a string, afterComplete as
- * a boolean, engine and pid.
- * Returns a new object (json_object_put() it) or NULL without memory.
- */
-struct json_object *ctl_result_json(const struct kc_result *res);
-
-/* pid, regions, presentPages, presentBytes, frames, liveWindows. */
-struct json_object *ctl_frames_json(pid_t pid, const struct kc_frames *fr);
-
-/* moduleVersion, protocolVersion, kernelRelease, engine, engineAvailable,
- * engineStatus, opsInFlight, opsMax. */
-struct json_object *ctl_info_json(const struct kc_info *info);
-
-/* available, status, hugeDetection. */
-struct json_object *ctl_userspace_json(const struct kc_userspace_info *us);
+#include "kc_json.h"
 
 /* kcollapsectl info --engine auto: the module, the fallback, the choice. */
 struct ctl_auto_info {
@@ -44,8 +27,8 @@ struct ctl_auto_info {
 };
 
 /*
- * selectedEngine, selectedBecause, module (the ctl_info_json() object, or
- * null), moduleError (when not loaded), userspace (ctl_userspace_json()).
+ * selectedEngine, selectedBecause, module (the kc_json_info() object, or
+ * null), moduleError (when not loaded), userspace (kc_json_userspace()).
  */
 struct json_object *ctl_auto_json(const struct ctl_auto_info *a);
 

@@ -271,7 +271,7 @@ int kc_userspace_info(struct kc_userspace_info *info)
 	err = kc_target_open(getpid(), &self);
 	if (!err)
 		err = kc_target_probe(&self);
-	if (!err && !kc_has_cap_sys_admin()) {
+	if (!err && !kc_has_cap(CAP_SYS_ADMIN)) {
 		kc_set_error(NULL, "CAP_SYS_ADMIN is needed (page frame "
 			     "numbers)");
 		err = -EPERM;

@@ -17,7 +17,7 @@
 #define KC_RUNS			256
 
 /* A growable array of frame numbers, sorted and deduplicated at the end. */
-struct kc_frame_set {
+struct kc_pfn_list {
 	uint64_t *v;
 	size_t n;
 	size_t cap;
@@ -28,12 +28,12 @@ struct kc_scan {
 	const struct kc_stop *stop;
 	uint64_t *buf;			/* KC_PM_BATCH pagemap entries */
 	struct kc_page_region *runs;	/* KC_RUNS of them */
-	struct kc_frame_set frames;
+	struct kc_pfn_list frames;
 	bool any_pfn;			/* some present page had PFN != 0 */
 	struct kc_frames *out;
 };
 
-static int kc_frame_add(struct kc_frame_set *s, uint64_t frame)
+static int kc_pfn_list_add(struct kc_pfn_list *s, uint64_t frame)
 {
 	/* Neighbouring pages often share a frame: drop cheap repeats. */
 	if (s->n && s->v[s->n - 1] == frame)
@@ -58,7 +58,7 @@ static int kc_cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t kc_frame_count(struct kc_frame_set *s)
+static uint64_t kc_pfn_list_count(struct kc_pfn_list *s)
 {
 	uint64_t distinct = 0;
 	size_t i;
@@ -100,7 +100,7 @@ static int kc_scan_run(struct kc_scan *sc, uint64_t start, uint64_t end,
 		sc->out->present_pages++;
 		if (pfn)
 			sc->any_pfn = true;
-		if (kc_frame_add(&sc->frames, pfn >> pm->frame_shift))
+		if (kc_pfn_list_add(&sc->frames, pfn >> pm->frame_shift))
 			return kc_oom(NULL);
 		if (addr < wstart || addr >= wend)
 			continue;
@@ -123,8 +123,8 @@ static uint32_t kc_scan_should_stop(const struct kc_scan *sc)
  * most KC_PM_BATCH pages at a time and asking whether to stop before
  * each: 0, a stop reason or -errno.
  */
-static int kc_scan_span(struct kc_scan *sc, uint64_t start, uint64_t end,
-			uint64_t wstart, uint64_t wend)
+static int kc_frames_span(struct kc_scan *sc, uint64_t start, uint64_t end,
+			  uint64_t wstart, uint64_t wend)
 {
 	uint64_t last_window = UINT64_MAX, addr = start;
 
@@ -175,7 +175,7 @@ int kc_frames_measure(const struct kc_pagemap *pm,
 			continue;
 		out->regions++;
 		kc_windows(s, e, &ws, &we);
-		err = kc_scan_span(&sc, s, e, ws, we);
+		err = kc_frames_span(&sc, s, e, ws, we);
 	}
 	if (!err && out->present_pages && !sc.any_pfn) {
 		kc_set_error(NULL, "/proc/%d/pagemap hides page frame numbers: "
@@ -186,7 +186,7 @@ int kc_frames_measure(const struct kc_pagemap *pm,
 	/* Stopped: what was measured until then. */
 	if (err >= 0) {
 		out->present_bytes = out->present_pages * pm->page_size;
-		out->frames = kc_frame_count(&sc.frames);
+		out->frames = kc_pfn_list_count(&sc.frames);
 	}
 	free(sc.frames.v);
 	free(sc.runs);

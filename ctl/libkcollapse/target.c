@@ -220,9 +220,14 @@ int kc_target_probe(const struct kc_target *t)
 		return -EOPNOTSUPP;
 	case -EPERM:
 	case -EACCES:
-		kc_set_error(NULL, "process_madvise() on pid %d refused: "
-			     "CAP_SYS_NICE and ptrace read access are needed",
-			     (int)t->pid);
+		if (kc_has_cap(CAP_SYS_NICE))
+			kc_set_error(NULL, "process_madvise() on pid %d "
+				     "refused: ptrace read access to it is "
+				     "needed", (int)t->pid);
+		else
+			kc_set_error(NULL, "process_madvise() on pid %d "
+				     "refused: CAP_SYS_NICE is needed",
+				     (int)t->pid);
 		return -EPERM;
 	case -ESRCH:
 		kc_set_error(NULL, "process %d has no address space (exiting "
@@ -244,7 +249,7 @@ int kc_target_collapse(const struct kc_target *t, uint64_t addr, uint64_t len)
 	return n < 0 ? -errno : 0;
 }
 
-bool kc_has_cap_sys_admin(void)
+bool kc_has_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -253,5 +258,5 @@ bool kc_has_cap_sys_admin(void)
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return false;
-	return data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+	return data[cap / 32].effective & (1u << (cap % 32));
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <linux/capability.h>
+
 #include "internal.h"
 
 struct kc_target {
@@ -57,9 +59,10 @@ KC_HIDDEN int kc_target_collapse(const struct kc_target *t, uint64_t addr,
 				 uint64_t len);
 
 /*
- * kc_has_cap_sys_admin() - whether the caller has CAP_SYS_ADMIN in its
- * effective set (what reading PFNs and /proc/kpageflags needs).
+ * kc_has_cap() - whether the caller has capability @cap in its effective
+ * set: CAP_SYS_ADMIN (reading PFNs and /proc/kpageflags), CAP_SYS_NICE
+ * (process_madvise() on another process).
  */
-KC_HIDDEN bool kc_has_cap_sys_admin(void);
+KC_HIDDEN bool kc_has_cap(int cap);
 
 #endif /* KC_TARGET_H */

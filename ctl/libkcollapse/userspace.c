@@ -350,10 +350,11 @@ static int kc_urun_check(const struct kc_collapse_req *req)
 			     kc_mode_name(req->mode));
 		return -EOPNOTSUPP;
 	}
-	if (!kc_has_cap_sys_admin()) {
-		kc_set_error(NULL, "permission denied: the userspace engine "
-			     "needs CAP_SYS_ADMIN (page frame numbers) and "
-			     "CAP_SYS_NICE (process_madvise)");
+	if (!kc_has_cap(CAP_SYS_ADMIN)) {
+		kc_set_error(NULL, "the userspace engine needs CAP_SYS_ADMIN "
+			     "(page frame numbers)%s",
+			     kc_has_cap(CAP_SYS_NICE) ? "" :
+			     " and CAP_SYS_NICE (process_madvise)");
 		return -EPERM;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "kc_test.h"
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
@@ -26,31 +27,6 @@
 #include "request.h"
 #include "targets.h"
 #include "token.h"
-
-static int failures, passed, failed, n;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("#   %s:%d: check failed: %s\n", __FILE__,	\
-			       __LINE__, #cond);			\
-			failures++;					\
-		}							\
-	} while (0)
-
-static void run(const char *name, void (*fn)(void))
-{
-	failures = 0;
-	fn();
-	n++;
-	if (failures) {
-		printf("not ok %d - %s\n", n, name);
-		failed++;
-	} else {
-		printf("ok %d - %s\n", n, name);
-		passed++;
-	}
-}
 
 /* Parse @body; expect success, or failure naming @field. */
 static bool parse(const char *body, struct kcd_request *req,
@@ -489,21 +465,23 @@ static void test_log_quote(void)
 	CHECK(!strcmp(kcd_log_quote(buf, sizeof(buf), NULL), "\"\""));
 }
 
-int main(void)
+static const struct kc_test tests[] = {
+	{ "request_defaults", test_request_defaults },
+	{ "request_fields", test_request_fields },
+	{ "request_rejects", test_request_rejects },
+	{ "request_daemon_defaults", test_request_daemon_defaults },
+	{ "request_malformed", test_request_malformed },
+	{ "listen_addresses", test_listen_addresses },
+	{ "ct_equal", test_ct_equal },
+	{ "token_file", test_token_file },
+	{ "targets", test_targets },
+	{ "metrics", test_metrics },
+	{ "error_body", test_error_body },
+	{ "log_quote", test_log_quote },
+};
+
+int main(int argc, char *argv[])
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	run("request_defaults", test_request_defaults);
-	run("request_fields", test_request_fields);
-	run("request_rejects", test_request_rejects);
-	run("request_daemon_defaults", test_request_daemon_defaults);
-	run("request_malformed", test_request_malformed);
-	run("listen_addresses", test_listen_addresses);
-	run("ct_equal", test_ct_equal);
-	run("token_file", test_token_file);
-	run("targets", test_targets);
-	run("metrics", test_metrics);
-	run("error_body", test_error_body);
-	run("log_quote", test_log_quote);
-	printf("1..%d\n%d passed, %d failed\n", n, passed, failed);
-	return failed != 0;
+	return kc_test_main(argc, argv, tests,
+			    sizeof(tests) / sizeof(tests[0]));
 }

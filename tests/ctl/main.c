@@ -1,77 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Test runner: runs every test (or those whose name contains argv[1]).
+ * test-ctl: every test of tests/ctl (or those whose name contains argv[1]).
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "test.h"
 
-static int t_failures;
-static const char *t_skipped;
-
-void t_fail(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stdout, "#   %s:%d: check failed: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	t_failures++;
-}
-
-void t_skip(const char *why)
-{
-	t_skipped = why;
-}
-
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-#define KC_ENTRY(name) { #name, name },
-	KC_TESTS(KC_ENTRY)
+static const struct kc_test tests[] = {
+	KC_TESTS(KC_TEST_ENTRY)
 };
 
 int main(int argc, char *argv[])
 {
-	const char *filter = argc > 1 ? argv[1] : NULL;
-	int passed = 0, failed = 0, skipped = 0, n = 0;
-	size_t i;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!filter || strstr(tests[i].name, filter))
-			n++;
-	printf("1..%d\n", n);
-	n = 0;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (filter && !strstr(tests[i].name, filter))
-			continue;
-		t_failures = 0;
-		t_skipped = NULL;
-		tests[i].fn();
-		fflush(stderr);
-		n++;
-		if (t_failures) {
-			printf("not ok %d - %s\n", n, tests[i].name);
-			failed++;
-		} else if (t_skipped) {
-			printf("ok %d - %s # SKIP %s\n", n, tests[i].name,
-			       t_skipped);
-			skipped++;
-		} else {
-			printf("ok %d - %s\n", n, tests[i].name);
-			passed++;
-		}
-	}
-	if (skipped)
-		printf("# %d skipped\n", skipped);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return kc_test_main(argc, argv, tests,
+			    sizeof(tests) / sizeof(tests[0]));
 }

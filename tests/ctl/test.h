@@ -1,51 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Minimal test runner for the kcollapse host tests: each test is a
- * function; CHECK() records a failure and goes on. The runner prints TAP
- * lines and ends with "N passed, N failed".
+ * The tests of tests/ctl, on the shared harness (tests/lib/kc_test.h):
+ * the list main.c runs.
  *
  * Copyright (C) 2026 The kcollapse authors.
  */
-#ifndef KC_TEST_H
-#define KC_TEST_H
+#ifndef KC_CTL_TEST_H
+#define KC_CTL_TEST_H
 
-#include <inttypes.h>
-#include <stdbool.h>
-#include <stdint.h>
-
-void t_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void t_skip(const char *why);
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond))						\
-			t_fail(__FILE__, __LINE__, "%s", #cond);	\
-	} while (0)
-
-#define CHECK_U64(a, b)							\
-	do {								\
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);	\
-		if (a_ != b_)						\
-			t_fail(__FILE__, __LINE__, "%s == %s: %" PRIu64	\
-			       " != %" PRIu64, #a, #b, a_, b_);		\
-	} while (0)
-
-#define CHECK_INT(a, b)							\
-	do {								\
-		long long a_ = (long long)(a), b_ = (long long)(b);	\
-		if (a_ != b_)						\
-			t_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld",\
-			       #a, #b, a_, b_);				\
-	} while (0)
-
-#define CHECK_STR(a, b)							\
-	do {								\
-		const char *a_ = (a), *b_ = (b);			\
-		if (!a_ || !b_ || strcmp(a_, b_))			\
-			t_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"",\
-			       #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");\
-	} while (0)
+#include "kc_test.h"
 
 /* Tests, one list per file. */
 #define KC_TESTS(X)				\
@@ -78,6 +41,7 @@ void t_skip(const char *why);
 	X(test_cli_usage_errors)		\
 	X(test_cli_module_missing)		\
 	X(test_cli_frames)			\
+	X(test_cli_capabilities)		\
 	X(test_classify_rules)			\
 	X(test_userspace_collapse)		\
 	X(test_userspace_pte_mapped_thp)	\
@@ -94,4 +58,4 @@ void t_skip(const char *why);
 #define KC_DECLARE(name) void name(void);
 KC_TESTS(KC_DECLARE)
 
-#endif /* KC_TEST_H */
+#endif /* KC_CTL_TEST_H */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <linux/capability.h>
 
 #include "test.h"
 
@@ -26,6 +27,9 @@
 
 #define MODULE_MISSING \
 	"kcollapsectl: kcollapse module not loaded (family \"kcollapse\" not found)\n"
+
+/* A capability run() drops from the bounding set before exec, or -1. */
+static int run_drop_cap = -1;
 
 struct run {
 	int status;	/* exit code, or -1 */
@@ -71,6 +75,9 @@ static void run(struct run *r, ...)
 	if (pid == 0) {
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		if (run_drop_cap >= 0 &&
+		    prctl(PR_CAPBSET_DROP, run_drop_cap, 0, 0, 0) < 0)
+			_exit(126);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -104,6 +111,36 @@ static int count_lines(const char *s)
 	return n;
 }
 
+/* Every line of @s shorter than 80 columns. */
+static bool fits_80(const char *s)
+{
+	const char *nl;
+
+	for (; *s; s = nl + 1) {
+		nl = strchrnul(s, '\n');
+		if (nl - s >= 80)
+			return false;
+		if (!*nl)
+			break;
+	}
+	return true;
+}
+
+/* @s with every run of newlines and spaces as one space (unwrapped). */
+static const char *unwrap(const char *s)
+{
+	static char buf[8192];
+	size_t n = 0;
+
+	for (; *s && n + 1 < sizeof(buf); s++) {
+		if ((*s == ' ' || *s == '\n') && n && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = *s == '\n' ? ' ' : *s;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static bool module_loaded(void)
 {
 	return access("/sys/module/kcollapse", F_OK) == 0;
@@ -123,33 +160,57 @@ void test_cli_usage(void)
 	CHECK(strstr(r.out, "collapse") && strstr(r.out, "cancel") &&
 	      strstr(r.out, "info") && strstr(r.out, "frames"));
 	CHECK_STR(r.err, "");
+	CHECK(fits_80(r.out));
 
 	run(&r, "--help", NULL);
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "Usage: kcollapsectl <cmd>") != NULL);
 
+	/* The usage wrapped below 80 columns, options kept whole. */
 	run(&r, "collapse", "--help", NULL);
 	CHECK_INT(r.status, 0);
-	CHECK(strstr(r.out, "Usage: kcollapsectl collapse PID [--range START:LEN] "
-		      "[--deadline-ms N] [--min-fill N] [--mark-hugepage] "
-		      "[--dry-run] [--mode collapse|pack|auto] "
+	CHECK(fits_80(r.out));
+	CHECK(strstr(unwrap(r.out), "Usage: kcollapsectl collapse PID "
+		      "[--range START:LEN] [--deadline-ms N] [--min-fill N] "
+		      "[--mark-hugepage] [--dry-run] [--mode collapse|pack|auto] "
 		      "[--auto-threshold N] [--engine auto|kmod|userspace] "
-		      "[--json]\n") != NULL);
+		      "[--json] ") != NULL);
+	CHECK(strstr(r.out, "\n                             [--min-fill N]") !=
+	      NULL);
 	run(&r, "cancel", "-h", NULL);
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "Usage: kcollapsectl cancel PID "
 		      "[--engine auto|kmod|userspace]\n") != NULL);
 	run(&r, "info", "--help", NULL);
 	CHECK_INT(r.status, 0);
+	CHECK(fits_80(r.out));
+	CHECK(strstr(r.out, "auto (default)") != NULL);
 	run(&r, "frames", "--help", NULL);
 	CHECK_INT(r.status, 0);
+	CHECK(fits_80(r.out));
+
+	/* help SUBCMD is SUBCMD --help. */
+	run(&r, "help", "collapse", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.out, "Usage: kcollapsectl collapse PID ", 33) == 0);
+	CHECK_STR(r.err, "");
+	run(&r, "help", "frames", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.out, "Usage: kcollapsectl frames PID ", 31) == 0);
+	run(&r, "help", "bogus", NULL);
+	CHECK_INT(r.status, 2);
+	CHECK(strstr(r.err, "no subcommand 'bogus'") != NULL);
+	CHECK_STR(r.out, "");
 
 	run(&r, "--version", NULL);
 	CHECK_INT(r.status, 0);
 	CHECK(strncmp(r.out, "kcollapsectl ", 13) == 0);
 }
 
-/* A usage error: exit 2, a reason line and a usage line, nothing on stdout. */
+/*
+ * A usage error: exit 2, a reason line and the usage (wrapped below 80
+ * columns), nothing on stdout.
+ */
 static void usage_error(const char *reason, const char *a, const char *b,
 			const char *c, const char *d)
 {
@@ -157,7 +218,8 @@ static void usage_error(const char *reason, const char *a, const char *b,
 
 	run(&r, a, b, c, d, NULL);
 	if (r.status != 2 || !strstr(r.err, reason) ||
-	    !strstr(r.err, "\nUsage: kcollapsectl ") || count_lines(r.err) != 2 ||
+	    !strstr(r.err, "\nUsage: kcollapsectl ") || count_lines(r.err) < 2 ||
+	    !fits_80(strchr(r.err, '\n')) ||
 	    strncmp(r.err, "kcollapsectl: ", 14) || r.out[0])
 		t_fail(__FILE__, __LINE__, "%s %s %s %s: status %d, stderr \"%s\"",
 		       a, b ? b : "", c ? c : "", d ? d : "", r.status, r.err);
@@ -233,13 +295,28 @@ void test_cli_module_missing(void)
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
 
-	run(&r, "info", NULL);
+	run(&r, "info", "--engine", "kmod", NULL);
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
-	run(&r, "info", "--json", NULL);
+	run(&r, "info", "--engine", "kmod", "--json", NULL);
 	CHECK_INT(r.status, 1);
 	CHECK_STR(r.err, MODULE_MISSING);
 	CHECK_STR(r.out, "");
+
+	/* info's default, the auto engine's view: the module's absence said
+	 * once, the choice, exit 0. */
+	run(&r, "info", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.err, "");
+	CHECK(strstr(r.out, "module:                 kcollapse module not "
+		      "loaded") != NULL);
+	CHECK(strstr(r.out, "collapse uses:") != NULL);
+	CHECK(strstr(r.out, "collapse uses:") &&
+	      !strstr(strstr(r.out, "collapse uses:"), "not loaded"));
+	run(&r, "info", "--json", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK(strstr(r.out, "\"module\":null") != NULL);
+	CHECK(strstr(r.out, "\"selectedEngine\":") != NULL);
 }
 
 void test_cli_frames(void)
@@ -297,4 +374,38 @@ void test_cli_frames(void)
 	CHECK_STR(r.err, "kcollapsectl: frames pid 2147483000: no such process: "
 		  "2147483000\n");
 	CHECK_STR(r.out, "");
+}
+
+/*
+ * A refusal names the capability actually missing, once: the userspace
+ * engine without CAP_SYS_ADMIN, process_madvise() without CAP_SYS_NICE.
+ */
+void test_cli_capabilities(void)
+{
+	char pid[16], want[256];
+	struct run r;
+
+	if (geteuid() != 0 || module_loaded()) {
+		t_skip("needs root and the userspace engine");
+		return;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+
+	run_drop_cap = CAP_SYS_ADMIN;
+	run(&r, "collapse", pid, "--engine", "userspace", NULL);
+	run_drop_cap = -1;
+	CHECK_INT(r.status, 1);
+	snprintf(want, sizeof(want), "kcollapsectl: collapse pid %s: "
+		 "permission denied: the userspace engine needs CAP_SYS_ADMIN "
+		 "(page frame numbers)\n", pid);
+	CHECK_STR(r.err, want);
+
+	run_drop_cap = CAP_SYS_NICE;
+	run(&r, "collapse", pid, "--engine", "userspace", NULL);
+	run_drop_cap = -1;
+	CHECK_INT(r.status, 1);
+	snprintf(want, sizeof(want), "kcollapsectl: collapse pid %s: "
+		 "permission denied: process_madvise() on pid %s refused: "
+		 "CAP_SYS_NICE is needed\n", pid, pid);
+	CHECK_STR(r.err, want);
 }

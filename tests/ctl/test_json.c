@@ -12,6 +12,7 @@
 
 #include <kcollapse/kcollapse.h>
 
+#include "kc_json.h"
 #include "output.h"
 #include "test.h"
 
@@ -94,7 +95,7 @@ void test_json_result(void)
 	struct json_object *obj, *v;
 	size_t i;
 
-	obj = round_trip(ctl_result_json(&res));
+	obj = round_trip(kc_json_result(&res));
 	CHECK(obj != NULL);
 	if (!obj)
 		return;
@@ -147,7 +148,7 @@ void test_json_result(void)
 	res.chunks = 1;
 	res.collapsed = 2;
 	res.elapsed_ns = 499999;
-	obj = round_trip(ctl_result_json(&res));
+	obj = round_trip(kc_json_result(&res));
 	CHECK(obj != NULL);
 	if (!obj)
 		return;
@@ -171,7 +172,7 @@ void test_json_frames_info(void)
 	};
 	struct json_object *obj, *v;
 
-	obj = round_trip(ctl_frames_json(99, &fr));
+	obj = round_trip(kc_json_frames(99, &fr));
 	CHECK(obj != NULL);
 	if (obj) {
 		CHECK_INT(get_int(obj, "pid"), 99);
@@ -184,7 +185,7 @@ void test_json_frames_info(void)
 		json_object_put(obj);
 	}
 
-	obj = round_trip(ctl_info_json(&info));
+	obj = round_trip(kc_json_info(&info));
 	CHECK(obj != NULL);
 	if (obj) {
 		CHECK_STR(get_str(obj, "moduleVersion"), "0.1.0");

@@ -4,7 +4,10 @@
 # 77 (skip, with a reason) or anything else (fail).
 
 KMOD=/lib/kcollapse/kcollapse.ko
-WL_BASE=0x200000000000
+# The workload helpers shared with the host suites (tests/lib, packed at
+# /tests/lib): WL_BASE, wl_ready_in, wl_vma_in, wl_end_in, wl_ask_in.
+# shellcheck source=tests/lib/workload.sh
+. "${KC_TEST_LIB:-./lib}/workload.sh"
 
 say() { echo "$*"; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -80,13 +83,12 @@ mod_unload() {
 # wl_wait_ready: until the workload started as $WL_PID, writing $WL_OUT,
 # says "ready" (60 s); fails if it dies first.
 wl_wait_ready() {
-	i=0
-	while ! grep -q '^ready ' "$WL_OUT"; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not get ready"
-		kill -0 "$WL_PID" 2>/dev/null || { cat "$WL_OUT"; fail "workload died"; }
-		sleep 0.1
-	done
+	wl_ready_in "$WL_PID" "$WL_OUT"
+	case $? in
+	0) ;;
+	1) cat "$WL_OUT"; fail "workload died" ;;
+	*) fail "workload did not get ready" ;;
+	esac
 }
 
 # wl_start [kc-workload args...]: sets WL_PID and WL_OUT
@@ -119,18 +121,13 @@ wl_start_in_cg() {
 # wl_ask SIGNAL WORD: signal the workload, wait for its next "WORD ..."
 # line (60 s), print it; sets WL_ANSWER, returns 0 if it says "WORD ok".
 wl_ask() {
-	before=$(grep -c "^$2 " "$WL_OUT")
-	kill -"$1" "$WL_PID" || fail "workload gone before $2"
-	i=0
-	while [ "$(grep -c "^$2 " "$WL_OUT")" -le "$before" ]; do
-		i=$((i + 1))
-		[ $i -lt 600 ] || fail "workload did not answer $2"
-		sleep 0.1
-	done
-	WL_ANSWER=$(grep "^$2 " "$WL_OUT" | tail -n 1)
-	echo "  $WL_ANSWER"
-	case "$WL_ANSWER" in "$2 ok"*) return 0 ;; esac
-	return 1
+	WL_ANSWER=$(wl_ask_in "$WL_PID" "$WL_OUT" "$1" "$2")
+	case $? in
+	0) echo "  $WL_ANSWER"; return 0 ;;
+	1) echo "  $WL_ANSWER"; return 1 ;;
+	2) fail "workload gone before $2" ;;
+	*) fail "workload did not answer $2" ;;
+	esac
 }
 
 # wl_verify: ask the workload to check every page's pattern.
@@ -139,12 +136,7 @@ wl_verify() {
 }
 
 # wl_vma NAME FIELD: FIELD is start, len, or a key=value key
-wl_vma() {
-	awk -v n="$1" -v f="$2" '$1 == "vma" && $2 == n {
-		if (f == "start") print $3; else if (f == "len") print $4;
-		else for (i = 5; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] }
-		exit }' "$WL_OUT"
-}
+wl_vma() { wl_vma_in "$WL_OUT" "$1" "$2"; }
 
 # anon_huge_kb START_HEX: AnonHugePages of the workload VMA at START
 anon_huge_kb() {
@@ -190,19 +182,14 @@ check_accounting() {
 
 # The workload's covered range as START:LEN, from its base to its last byte.
 wl_range() {
-	end=0
-	for se in $(awk '$1 == "vma" {print $3 ":" $4}' "$WL_OUT"); do
-		e=$(( ${se%%:*} + ${se##*:} ))
-		[ "$e" -gt "$end" ] && end=$e
-	done
-	printf '%s:0x%x\n' "$WL_BASE" $((end - WL_BASE))
+	printf '%s:0x%x\n' "$WL_BASE" $(( $(wl_end_in "$WL_OUT") - WL_BASE ))
 }
 
 # Milliseconds since boot: busybox date has no sub-second clock.
 now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
 
 # ops_in_flight: what GET_INFO says
-ops_in_flight() { kcollapsectl info --json | jq .opsInFlight; }
+ops_in_flight() { kcollapsectl info --engine kmod --json | jq .opsInFlight; }
 
 # wait_in_flight: until the module reports a running operation. Fails after
 # 60 s, or at once if the background collapse ($BG_PID) already ended: the

@@ -59,6 +59,7 @@ make -s -C "$out/src/tests/workload" SANITIZE=0 kc-workload >/dev/null
 install -m 0755 "$out/src/tests/workload/kc-workload" "$root/opt/kc-test/"
 rm -rf "$out/src"
 install -m 0644 "$repo/tests/guest/lib.sh" "$here/guest/check.sh" "$root/opt/kc-test/"
+install -D -m 0644 "$repo/tests/lib/workload.sh" "$root/opt/kc-test/lib/workload.sh"
 install -m 0644 "$here"/guest/*.service "$root/etc/systemd/system/"
 chroot "$root" systemctl enable --quiet kc-workload.service kc-image-check.service
 # The guests kcollapse targets run THP in madvise mode (see README).

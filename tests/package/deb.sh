@@ -18,8 +18,8 @@ version=$(cat "$repo/VERSION")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-deb.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck source=tests/package/tap.sh
-source "$repo/tests/package/tap.sh"
+# shellcheck source=tests/lib/tap.sh
+source "$repo/tests/lib/tap.sh"
 
 if ! changes=$(LINTIAN=0 make -s -C "$repo" --no-print-directory deb 2>"$tmp/deb.err" | tail -n 1) ||
 	[[ ! -f $changes ]]; then

@@ -15,12 +15,12 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-hardening.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck source=tests/package/tap.sh
-source "$repo/tests/package/tap.sh"
+# shellcheck source=tests/lib/tap.sh
+source "$repo/tests/lib/tap.sh"
 
 # The sources the two products build from, without their build trees.
 mkdir -p "$tmp/src"
-cp -R "$repo/VERSION" "$repo/include" "$repo/ctl" "$repo/bridge" "$tmp/src/"
+cp -R "$repo/VERSION" "$repo/include" "$repo/mk" "$repo/ctl" "$repo/bridge" "$tmp/src/"
 rm -rf "$tmp/src/ctl/build" "$tmp/src/bridge/build"
 
 # Flags a packager would pass, each with a mark that can be found again:

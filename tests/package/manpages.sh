@@ -15,8 +15,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kc-manpages.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 version=$(cat "$repo/VERSION")
 
-# shellcheck source=tests/package/tap.sh
-source "$repo/tests/package/tap.sh"
+# shellcheck source=tests/lib/tap.sh
+source "$repo/tests/lib/tap.sh"
 # clean DESCRIPTION OUTPUT: passing if OUTPUT is empty, else shown.
 clean() {
 	if [[ -z $2 ]]; then

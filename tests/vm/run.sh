@@ -6,7 +6,8 @@
 # What `make check` and `make demo` run: for each guest (see kernel()), get
 # the kernel, build kcollapse.ko against its headers, pack an initramfs (the
 # module at /lib/kcollapse/kcollapse.ko, --bins in /usr/bin with their
-# libraries, --files at DST, the guest test scripts at /tests), boot it under
+# libraries, --files at DST, the guest test scripts at /tests and the
+# shared helpers of tests/lib at /tests/lib), boot it under
 # QEMU and judge the result. Prints every guest's TAP lines prefixed with
 # [NAME] and ends with one "N passed, N failed" line summed over all guests.
 #
@@ -154,7 +155,7 @@ prepare() {
 		mods+=(-f "$out/build/kc_genl_probe.ko:/lib/kcollapse/kc_genl_probe.ko")
 	fi
 	"$here/mkinitramfs.sh" -o "$out/initramfs.cpio.gz" -i "$here/guest-init.sh" \
-		"${mods[@]}" -d "$tests_dir:/tests" "${pack[@]}" ||
+		"${mods[@]}" -d "$tests_dir:/tests" -d "$repo/tests/lib:/tests/lib" "${pack[@]}" ||
 		{ echo "not ok - $name: initramfs build failed"; return 1; }
 	((${#cpio_list[@]} == 0)) ||
 		cat "${cpio_list[@]}" >>"$out/initramfs.cpio.gz" ||

@@ -22,21 +22,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0 passed=0 failed=0
-ok() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $1 # SKIP $2"; }
-note() { echo "# $*"; }
-# result STATUS DESCRIPTION: one test, passing if STATUS is 0.
-result() {
-	if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
-# check DESCRIPTION COMMAND...: one test, passing if COMMAND succeeds.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# shellcheck source=tests/lib/tap.sh
+. "$bin/../lib/tap.sh"
 
 # wait_lines FILE REGEX COUNT: wait (up to 60 s) until FILE has COUNT lines
 # matching REGEX.
@@ -357,6 +344,4 @@ wait $h
 rc=$?
 check "kc-hog: SIGTERM -> status 0 (got $rc)" [ $rc = 0 ]
 
-echo "1..$n"
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+finish

@@ -11,7 +11,7 @@ if kcollapsectl collapse "$tid" --json >/tmp/second.json 2>/tmp/second.err; then
 fi
 cat /tmp/second.err
 grep -q "already running" /tmp/second.err || fail "no 'already running' message"
-assert_eq "ops in flight" "$(kcollapsectl info --json | jq .opsInFlight)" 1
+assert_eq "ops in flight" "$(kcollapsectl info --engine kmod --json | jq .opsInFlight)" 1
 kcollapsectl cancel "$tid" >/dev/null || fail "cancel by thread id"
 wait "$BG_PID" || fail "first collapse failed"
 assert_eq "stop reason" "$(j /tmp/r.json stopReason)" cancelled

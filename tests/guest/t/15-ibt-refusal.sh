@@ -9,7 +9,7 @@ mod_unload
 mod_load
 echo 1 >/sys/kernel/debug/kcollapse/assume_ibt || fail "set assume_ibt"
 kcollapsectl info
-kcollapsectl info --json >/tmp/i.json
+kcollapsectl info --engine kmod --json >/tmp/i.json
 status=$(j /tmp/i.json engineStatus)
 wl_start --only dense
 case "$status" in
