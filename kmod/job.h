@@ -30,7 +30,7 @@ struct kc_job {
 	struct work_struct work;
 	struct list_head node;		/* kept (NO_WAIT) jobs: job.c */
 	struct kc_request req;
-	struct kc_op op;		/* the in-flight registration */
+	struct kc_inflight op;		/* the in-flight registration */
 	ktime_t start;			/* when the request arrived */
 	u64 id;				/* the operation id */
 	bool done;			/* kept: the result is final */

@@ -157,7 +157,7 @@ static int kc_operation_supported(const struct kc_request *req,
 }
 
 int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
-		       struct kc_op *op, struct netlink_ext_ack *extack)
+		       struct kc_inflight *op, struct netlink_ext_ack *extack)
 {
 	int ret;
 
@@ -173,7 +173,7 @@ int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
 	return ret;
 }
 
-int kc_operation_run(const struct kc_request *req, struct kc_op *op,
+int kc_operation_run(const struct kc_request *req, struct kc_inflight *op,
 		     ktime_t start, struct kc_stats *st,
 		     struct netlink_ext_ack *extack)
 {

@@ -20,7 +20,7 @@
  * requesting sendmsg().
  */
 int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
-		       struct kc_op *op, struct netlink_ext_ack *extack);
+		       struct kc_inflight *op, struct netlink_ext_ack *extack);
 
 /*
  * Run the operation kc_operation_begin() registered in @op, whose request
@@ -29,7 +29,7 @@ int kc_operation_begin(const struct kc_request *req, struct kc_target *t,
  * see st->stop_reason) or -ENOMEM with a message in @extack. Long: it
  * runs in a job's worker (job.c).
  */
-int kc_operation_run(const struct kc_request *req, struct kc_op *op,
+int kc_operation_run(const struct kc_request *req, struct kc_inflight *op,
 		     ktime_t start, struct kc_stats *st,
 		     struct netlink_ext_ack *extack);
 

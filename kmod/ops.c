@@ -10,9 +10,9 @@ static unsigned int kc_ops_count;
 static bool kc_ops_closed;
 static DECLARE_WAIT_QUEUE_HEAD(kc_ops_idle);
 
-static struct kc_op *kc_ops_find(const struct mm_struct *mm)
+static struct kc_inflight *kc_ops_find(const struct mm_struct *mm)
 {
-	struct kc_op *op;
+	struct kc_inflight *op;
 
 	lockdep_assert_held(&kc_ops_lock);
 	list_for_each_entry(op, &kc_ops, node)
@@ -21,7 +21,7 @@ static struct kc_op *kc_ops_find(const struct mm_struct *mm)
 	return NULL;
 }
 
-int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack)
+int kc_ops_begin(struct kc_inflight *op, struct netlink_ext_ack *extack)
 {
 	int err = 0;
 
@@ -47,7 +47,7 @@ int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack)
 	return err;
 }
 
-void kc_ops_end(struct kc_op *op)
+void kc_ops_end(struct kc_inflight *op)
 {
 	spin_lock(&kc_ops_lock);
 	list_del(&op->node);
@@ -57,13 +57,13 @@ void kc_ops_end(struct kc_op *op)
 	spin_unlock(&kc_ops_lock);
 }
 
-int kc_ops_stop_requested(const struct kc_op *op)
+int kc_ops_stop_requested(const struct kc_inflight *op)
 {
 	return READ_ONCE(op->stop);
 }
 
 /* The first reason to stop wins: a cancel does not rename an unload. */
-static void kc_ops_request_stop(struct kc_op *op, int reason)
+static void kc_ops_request_stop(struct kc_inflight *op, int reason)
 {
 	if (!READ_ONCE(op->stop))
 		WRITE_ONCE(op->stop, reason);
@@ -72,7 +72,7 @@ static void kc_ops_request_stop(struct kc_op *op, int reason)
 unsigned int kc_ops_cancel(const struct mm_struct *mm)
 {
 	unsigned int n = 0;
-	struct kc_op *op;
+	struct kc_inflight *op;
 
 	spin_lock(&kc_ops_lock);
 	op = kc_ops_find(mm);
@@ -91,7 +91,7 @@ unsigned int kc_ops_in_flight(void)
 
 void kc_ops_caller_gone(u32 portid)
 {
-	struct kc_op *op;
+	struct kc_inflight *op;
 
 	spin_lock(&kc_ops_lock);
 	list_for_each_entry(op, &kc_ops, node)
@@ -102,7 +102,7 @@ void kc_ops_caller_gone(u32 portid)
 
 void kc_ops_shutdown(void)
 {
-	struct kc_op *op;
+	struct kc_inflight *op;
 
 	spin_lock(&kc_ops_lock);
 	kc_ops_closed = true;

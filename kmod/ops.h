@@ -10,7 +10,7 @@
 #include <linux/mm_types.h>
 #include <net/netlink.h>
 
-struct kc_op {
+struct kc_inflight {
 	struct list_head node;
 	struct mm_struct *mm;	/* the target; the caller holds mmgrab() */
 	int stop;		/* 0 or a KCOLLAPSE_STOP_* set by others */
@@ -18,9 +18,9 @@ struct kc_op {
 	bool caller_gone;	/* ... was closed */
 };
 
-int kc_ops_begin(struct kc_op *op, struct netlink_ext_ack *extack);
-void kc_ops_end(struct kc_op *op);
-int kc_ops_stop_requested(const struct kc_op *op);
+int kc_ops_begin(struct kc_inflight *op, struct netlink_ext_ack *extack);
+void kc_ops_end(struct kc_inflight *op);
+int kc_ops_stop_requested(const struct kc_inflight *op);
 unsigned int kc_ops_cancel(const struct mm_struct *mm);
 unsigned int kc_ops_in_flight(void);
 /* The netlink socket @portid was closed: its waited-for operations stop. */

@@ -20,7 +20,7 @@ struct kc_spans;
 struct kc_run {
 	const struct kc_request *req;
 	struct kc_stats *st;
-	struct kc_op *op;		/* the in-flight registration */
+	struct kc_inflight *op;		/* the in-flight registration */
 	ktime_t deadline;
 	ktime_t step_max;		/* longest collapse or migration so far */
 	struct kc_frame_set *before;	/* frames measured before: pack's input */
