@@ -71,6 +71,8 @@ struct kc_pack {
 	unsigned long keep_min;	/* frames with this many pages are dense */
 	unsigned int backoff;	/* batches left before the next attempt */
 	bool refill;		/* a block is needed: allocate it unlocked */
+	bool again;		/* the batch at again_addr is read again */
+	unsigned long again_addr;
 	struct kc_dest cur;	/* the block being filled */
 	struct kc_dest spare;	/* the next one, allocated ahead */
 	unsigned long src[KC_PACK_BATCH];
@@ -416,9 +418,13 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	struct kc_run *run = pk->run;
 	unsigned long addr = cur->addr, e, be;
 	enum kc_visit visit;
+	bool again;
 
 	e = kc_span_end(addr, min(vma->vm_end, run->req->end));
-	if (run->req->mode == KCOLLAPSE_MODE_AUTO &&
+	/* a window read again after a refill was offered to collapse already */
+	again = pk->again && pk->again_addr == addr;
+	pk->again = false;
+	if (run->req->mode == KCOLLAPSE_MODE_AUTO && !again &&
 	    e - addr == KC_WINDOW_SIZE) {
 		kc_cursor_charge(cur, KC_SPAN_COST);
 		visit = kc_collapse_visit(run, vma, addr,
@@ -434,8 +440,11 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	kc_cursor_charge(cur, KC_BATCH_COST);
 	if (kc_pack_batch(pk, vma, addr, be)) {
 		/* for a block: the same batch, read again, after the hold */
-		if (pk->refill)
+		if (pk->refill) {
 			cur->addr = addr;
+			pk->again = true;
+			pk->again_addr = addr;
+		}
 		kc_run_unlock(run);
 		return false;
 	}

@@ -43,6 +43,19 @@ assert_ge "destination frames" "$(j /tmp/m3.json packDestFrames)" 1
 check_accounting /tmp/m3.json
 wl_verify
 wl_exit
+say "the same in auto mode: a window read again is not counted again"
+wl_start --only frag,sparse
+collapse_json /tmp/m4d.json "$WL_PID" --mode auto --range "$(wl_range)" --dry-run
+echo 1 >/sys/kernel/debug/kcollapse/pack_alloc_locked_fail || fail "set pack_alloc_locked_fail"
+collapse_json /tmp/m4.json "$WL_PID" --mode auto --range "$(wl_range)"
+echo 0 >/sys/kernel/debug/kcollapse/pack_alloc_locked_fail
+pack_summary /tmp/m4.json
+assert_eq "windows (as the dry run's)" "$(j /tmp/m4.json chunks)" "$(j /tmp/m4d.json chunks)"
+assert_ge "moved" "$(j /tmp/m4.json packMoved)" 1
+assert_eq "allocation failures" "$(j /tmp/m4.json packAllocFailed)" 0
+check_accounting /tmp/m4.json
+wl_verify
+wl_exit
 
 cg=/sys/fs/cgroup
 [ -e $cg/cgroup.controllers ] || mount -t cgroup2 none $cg 2>/dev/null ||
