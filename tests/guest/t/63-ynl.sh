@@ -25,7 +25,7 @@ mod_load
 
 ynl --do get-info >/tmp/yi.json 2>&1 || { cat /tmp/yi.json; fail "ynl --do get-info"; }
 say "get-info: $(cat /tmp/yi.json)"
-kcollapsectl info --json >/tmp/ki.json || fail "kcollapsectl info --json"
+kcollapsectl info --engine kmod --json >/tmp/ki.json || fail "kcollapsectl info --engine kmod --json"
 assert_eq "proto-version" "$(jq -r '."proto-version"' /tmp/yi.json)" "$(j /tmp/ki.json protocolVersion)"
 assert_eq "kernel-release" "$(jq -r '."kernel-release"' /tmp/yi.json)" "$(uname -r)"
 assert_eq "engine" "$(jq -r .engine /tmp/yi.json)" "$(j /tmp/ki.json engine)"
@@ -33,6 +33,7 @@ assert_eq "engine-available" "$(jq -r '."engine-available"' /tmp/yi.json)" 1
 assert_eq "ops-max" "$(jq -r '."ops-max"' /tmp/yi.json)" 8
 assert_eq "ops-in-flight" "$(jq -r '."ops-in-flight"' /tmp/yi.json)" 0
 assert_match "module-version" "$(jq -r '."module-version"' /tmp/yi.json)" '^[0-9]'
+assert_match "access-status" "$(jq -r '."access-status"' /tmp/yi.json)" 'mm_access'
 
 wl_start --only dense,frag,sparse,empty,mixed
 range=$(wl_range)
