@@ -21,6 +21,9 @@
  *                             running any more and print "result rc=R
  *                             polls=P stop=S chunks=C moved=M", then once
  *                             more: "again rc=R" (-ENOENT: returned once)
+ *   kc-genlping pmadv-access PID
+ *                             what process_madvise(2)'s access check says
+ *                             of PID for this caller ("access rc=R")
  *   kc-genlping stale-pidfd   a dry run of a pidfd whose process exited
  *                             ("exited rc=R"), and of that pidfd with our
  *                             own pid ("mismatch rc=R")
@@ -38,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -324,6 +328,29 @@ static int stale_pidfd(void)
 	return 0;
 }
 
+/*
+ * process_madvise(2)'s own verdict on PID for this caller: MADV_COLD of
+ * one page at address 0 (never mapped). Prints "access rc=R": -EACCES if
+ * its access check (mm_access(PTRACE_MODE_READ_FSCREDS)) refused, another
+ * error (-EPERM without CAP_SYS_NICE, -ENOMEM for the unmapped page) if
+ * it passed.
+ */
+static int pmadv_access(pid_t pid)
+{
+	struct iovec iov = { .iov_base = NULL, .iov_len = 4096 };
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0U);
+	long rc;
+
+	if (fd < 0) {
+		perror("kc-genlping: pidfd_open");
+		return 1;
+	}
+	rc = syscall(SYS_process_madvise, fd, &iov, 1UL, 20 /* MADV_COLD */, 0U);
+	printf("access rc=%ld\n", rc < 0 ? -(long)errno : rc);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double run_ms;
@@ -332,10 +359,12 @@ int main(int argc, char **argv)
 		return idle();
 	if (argc == 2 && !strcmp(argv[1], "stale-pidfd"))
 		return stale_pidfd();
+	if (argc == 3 && !strcmp(argv[1], "pmadv-access"))
+		return pmadv_access((pid_t)atol(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "nowait"))
 		return nowait(argc - 2, argv + 2);
 	if (argc < 2 || argc > 3 || (run_ms = atof(argv[1])) <= 0) {
-		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle | kc-genlping nowait PID [dry-run] [pack] | kc-genlping stale-pidfd\n");
+		fprintf(stderr, "usage: kc-genlping MS [FAMILY] | kc-genlping idle | kc-genlping nowait PID [dry-run] [pack] | kc-genlping stale-pidfd | kc-genlping pmadv-access PID\n");
 		return 2;
 	}
 	return ping(run_ms, argc > 2 ? argv[2] : "nlctrl");
