@@ -16,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 version=$(cat "$repo/VERSION")
 name=kcollapse-$version
 
-# shellcheck source=tests/package/tap.sh
-source "$repo/tests/package/tap.sh"
+# shellcheck source=tests/lib/tap.sh
+source "$repo/tests/lib/tap.sh"
 
 # files TARBALL: its file list, the top directory stripped, sorted.
 files() { tar -tzf "$1" | grep -v '/$' | sed "s|^$name/||" | LC_ALL=C sort; }
