@@ -53,7 +53,7 @@ enum kc_visit kc_collapse_visit(struct kc_run *run,
 	err = kc_engine_madvise(run->op->mm, win, KC_WINDOW_SIZE, MADV_COLLAPSE);
 	kc_run_time_step(run, start);
 	kc_stats_count(run->st, kc_outcome_from_errno(err));
-	mmput(run->op->mm);
+	mmput_async(run->op->mm);
 	return KC_VISIT_ATTEMPTED;
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 
 /* The kernel function collapses go through (see compat.c for why). */
@@ -123,5 +124,33 @@ void kc_access_init(void);
 const char *kc_access_status(void);
 struct mm_struct *kc_access_mm(struct task_struct *task);
 struct task_struct *kc_pidfd_task(int fd);
+
+/*
+ * The kernel's fault injection marks tasks (/proc/PID/make-it-fail). An
+ * operation runs in a worker on its caller's behalf: the caller's mark
+ * goes with it, so that failures injected for the caller reach the
+ * allocations made for it. kc_fault_mark_swap() sets current's mark and
+ * returns the one it had. Both 0 without CONFIG_FAULT_INJECTION.
+ */
+static inline int kc_fault_mark(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	return current->make_it_fail;
+#else
+	return 0;
+#endif
+}
+
+static inline int kc_fault_mark_swap(int mark)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	int old = current->make_it_fail;
+
+	current->make_it_fail = mark;
+	return old;
+#else
+	return mark;
+#endif
+}
 
 #endif /* _KCOLLAPSE_COMPAT_H */

@@ -3,6 +3,7 @@
 #include <linux/spinlock.h>
 #include <net/sock.h>
 #include <uapi/linux/kcollapse.h>
+#include "compat.h"
 #include "job.h"
 #include "operation.h"
 #include "target.h"
@@ -64,9 +65,11 @@ static void kc_job_work(struct work_struct *work)
 {
 	struct kc_job *job = container_of(work, struct kc_job, work);
 	struct netlink_ext_ack extack = {};
+	int mark = kc_fault_mark_swap(job->fault_mark);
 
 	job->err = kc_operation_run(&job->req, &job->op, job->start,
 				    &job->st, &extack);
+	kc_fault_mark_swap(mark);
 	job->err_msg = extack._msg;
 	if (!job->reply) {
 		kc_jobs_finish(job);
@@ -97,6 +100,7 @@ int kc_job_start(struct sk_buff *skb, struct genl_info *info,
 	INIT_WORK(&job->work, kc_job_work);
 	job->req = *req;
 	job->start = ktime_get();
+	job->fault_mark = kc_fault_mark();
 	job->reply = reply;
 	if (reply)
 		job->op.caller_portid = info->snd_portid;

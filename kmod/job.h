@@ -39,6 +39,7 @@ struct kc_job {
 	struct nlmsghdr *nlh;		/* ... its header, for the reply */
 	int err;			/* 0, or why the operation failed */
 	const char *err_msg;		/* ... in words (a static string) */
+	int fault_mark;			/* the caller's (compat.h) */
 	struct kc_stats st;
 };
 

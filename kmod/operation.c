@@ -45,7 +45,7 @@ static void kc_mark_hugepage(struct kc_run *run)
 		if (vma && !marked &&
 		    !kc_engine_madvise(run->op->mm, s, e - s, MADV_HUGEPAGE))
 			run->st->marked++;
-		mmput(run->op->mm);
+		mmput_async(run->op->mm);
 		if (!vma)
 			return;
 		addr = e;

@@ -58,10 +58,15 @@ u32 kc_run_lock(struct kc_run *run)
 	return KCOLLAPSE_STOP_DONE;
 }
 
+/*
+ * mmput_async(): if the target exited during the hold, the last reference
+ * is ours, and tearing its address space down (seconds for a huge sparse
+ * one on a debug kernel) is not the operation's work.
+ */
 void kc_run_unlock(struct kc_run *run)
 {
 	mmap_read_unlock(run->op->mm);
-	mmput(run->op->mm);
+	mmput_async(run->op->mm);
 }
 
 unsigned int kc_run_budget(void)
