@@ -161,21 +161,25 @@ resume-smoke: ; $(MAKE) -C bench resume-smoke
 # The language runtimes t/60-runtimes.sh runs are built (once, cached) by
 # tests/runtimes/bundle.sh and unpacked over each guest's initramfs; so is
 # the kernel's ynl CLI with our spec (tests/ynl/bundle.sh) for t/63-ynl.sh.
+# KC_NUMA_GUESTS boot with two NUMA nodes (t/36-pack-numa.sh needs them):
+# deb612 by default, so the suite also runs once on a two-node guest.
 vm-test: tools
 	runtimes=$$(bash tests/runtimes/bundle.sh) && ynl=$$(bash tests/ynl/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
+	KC_NUMA_GUESTS="$${KC_NUMA_GUESTS-deb612}" \
 	bash tests/vm/run.sh --suite e2e --kernels "$${KERNELS:-deb61 deb612}" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl" $${TESTS:+--args "$$TESTS"}
 
 # The same suite on the debug kernel (part of make check), split over two
 # guests that boot side by side, one per core: "projdbg" runs every test but
-# the long adversarial ones, "projdbg-adv" those (and two more, to even out
-# the two guests' times); both end with kmemleak.
-DEBUG_ADV_TESTS = 17-genl-unblocked 35-pack-minimal-migration 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 52-stops 62-runtimes-debug
+# the long adversarial ones, "projdbg-adv" those (and a few more, to even out
+# the two guests' times; it has two NUMA nodes); both end with kmemleak.
+DEBUG_ADV_TESTS = 17-genl-unblocked 35-pack-minimal-migration 36-pack-numa 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 52-stops 61-go-client 62-runtimes-debug
 DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
 vm-debug-test: tools
 	runtimes=$$(bash tests/runtimes/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
+	KC_NUMA_GUESTS="$${KC_NUMA_GUESTS-projdbg-adv}" \
 	bash tests/vm/run.sh --suite e2e --guest "projdbg projdbg $(DEBUG_TESTS)" \
 		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes"

@@ -15,6 +15,13 @@
  * the copy. Destination pages come from order-9 blocks split into order-0
  * pages, each block filled before the next is allocated; what is left of
  * the last one goes back to the allocator at the end.
+ *
+ * A page stays on its NUMA node: each node has its own blocks, allocated
+ * on that node only (__GFP_THISNODE), and a run of pages handed to the
+ * migration is all on one node. So a target bound to a node (mbind,
+ * cpuset.mems) keeps its memory there, and a node without a free block
+ * leaves its pages where they are (counted as busy) rather than moving
+ * them to another.
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -43,7 +50,8 @@
  * target's faults never wait behind our reclaim (on 6.1, with no per-VMA
  * locks, they would: a writer queued behind our read lock blocks them).
  */
-#define KC_PACK_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY)
+#define KC_PACK_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY | \
+			 __GFP_THISNODE)
 #define KC_PACK_GFP_LOCKED	(KC_PACK_GFP & ~__GFP_DIRECT_RECLAIM)
 /*
  * After a failed block allocation, this many batches that need a block do
@@ -65,19 +73,30 @@ struct kc_dest {
 	unsigned int used;	/* pages of @block handed out */
 };
 
+/* The destination blocks of one NUMA node. */
+struct kc_node_dest {
+	struct kc_dest cur;	/* the block being filled */
+	struct kc_dest spare;	/* the next one, allocated ahead */
+	unsigned int backoff;	/* batches left before the next attempt */
+};
+
+static bool kc_plan_moves(u8 plan)
+{
+	return plan == KC_PLAN_MOVE || plan == KC_PLAN_MOVE_REFS;
+}
+
 struct kc_pack {
 	struct kc_run *run;
 	struct kc_pack_stats *st;
 	unsigned long keep_min;	/* frames with this many pages are dense */
-	unsigned int backoff;	/* batches left before the next attempt */
-	bool refill;		/* a block is needed: allocate it unlocked */
+	int refill;		/* node needing a block, allocated unlocked */
 	bool again;		/* the batch at again_addr is read again */
 	unsigned long again_addr;
-	struct kc_dest cur;	/* the block being filled */
-	struct kc_dest spare;	/* the next one, allocated ahead */
+	struct kc_node_dest *nodes;	/* nr_node_ids of them */
 	unsigned long src[KC_PACK_BATCH];
 	unsigned long dst[KC_PACK_BATCH];
 	u8 plan[KC_PACK_BATCH];
+	u16 nid[KC_PACK_BATCH];	/* the node of each page to move */
 };
 
 unsigned int kc_pack_keep_min(const u64 *hist, u64 *kept)
@@ -137,23 +156,31 @@ static int kc_pack_density(struct kc_pack *pk)
 	return 0;
 }
 
+/* Pages of @d's block not handed out yet; 0 without a block. */
+static unsigned int kc_dest_room_left(const struct kc_dest *d)
+{
+	return d->block ? KC_PACK_BLOCK_PAGES - d->used : 0;
+}
+
 /*
- * A new block in @d. Without reclaim (@gfp KC_PACK_GFP_LOCKED) a failure
- * is not one: the caller gets one with reclaim, unlocked, instead.
+ * A new block on node @nid in @d. Without reclaim (@gfp
+ * KC_PACK_GFP_LOCKED) a failure is not one: the caller gets one with
+ * reclaim, unlocked, instead.
  */
-static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d, gfp_t gfp)
+static bool kc_dest_new(struct kc_pack *pk, int nid, struct kc_dest *d,
+			gfp_t gfp)
 {
 	struct page *block = NULL;
 
 	if (!READ_ONCE(kc_testing.pack_alloc_fail) &&
 	    !(gfp == KC_PACK_GFP_LOCKED &&
 	      READ_ONCE(kc_testing.pack_alloc_locked_fail)))
-		block = alloc_pages(gfp, KC_PACK_BLOCK_ORDER);
+		block = alloc_pages_node(nid, gfp, KC_PACK_BLOCK_ORDER);
 	if (!block && !(gfp & __GFP_DIRECT_RECLAIM))
 		return false;
 	if (!block) {
 		pk->st->alloc_failed++;
-		pk->backoff = KC_PACK_ALLOC_BACKOFF - 1;
+		pk->nodes[nid].backoff = KC_PACK_ALLOC_BACKOFF - 1;
 		return false;
 	}
 	split_page(block, KC_PACK_BLOCK_ORDER);
@@ -164,46 +191,80 @@ static bool kc_dest_new(struct kc_pack *pk, struct kc_dest *d, gfp_t gfp)
 }
 
 /*
- * With the lock held, before any source page is locked: room for @want
- * pages, or false if a block is needed that only reclaim could provide
- * (pk->refill: the caller ends the hold and comes back). In the backoff
- * after a failed allocation, whatever room there is.
+ * With the lock held, before any source page is locked: room on node
+ * @nid for @want pages, or false if a block is needed that only reclaim
+ * could provide (pk->refill: the caller ends the hold and comes back).
+ * In the backoff after a failed allocation, whatever room there is.
  */
-static bool kc_dest_ready(struct kc_pack *pk, unsigned int want)
+static bool kc_dest_ready(struct kc_pack *pk, int nid, unsigned int want)
 {
-	unsigned int used = pk->cur.block ? pk->cur.used : KC_PACK_BLOCK_PAGES;
+	struct kc_node_dest *nd = &pk->nodes[nid];
+	unsigned int used = nd->cur.block ? nd->cur.used : KC_PACK_BLOCK_PAGES;
 
-	if (!kc_pack_blocks_needed(used, want) || pk->spare.block)
+	if (!kc_pack_blocks_needed(used, want) || nd->spare.block)
 		return true;
-	if (pk->backoff) {
-		pk->backoff--;
+	if (nd->backoff) {
+		nd->backoff--;
 		return true;
 	}
-	if (kc_dest_new(pk, &pk->spare, KC_PACK_GFP_LOCKED))
+	if (kc_dest_new(pk, nid, &nd->spare, KC_PACK_GFP_LOCKED))
 		return true;
-	pk->refill = true;
+	pk->refill = nid;
 	return false;
 }
 
-/* Pages that can be moved now: @want, or the room left without a block. */
-static unsigned int kc_dest_room(struct kc_pack *pk, unsigned int want)
+/*
+ * kc_dest_ready() for each node the pages planned to move in
+ * [@first, @last] of the batch are on; each node is asked once, for all
+ * of its pages.
+ */
+static bool kc_dest_ready_batch(struct kc_pack *pk, unsigned long first,
+				unsigned long last)
 {
-	unsigned int used = pk->cur.block ? pk->cur.used : KC_PACK_BLOCK_PAGES;
+	unsigned long i, j;
+	unsigned int want;
 
-	if (!kc_pack_blocks_needed(used, want) || pk->spare.block)
-		return want;
-	return KC_PACK_BLOCK_PAGES - used;
+	for (i = first; i <= last; i++) {
+		if (!kc_plan_moves(pk->plan[i]))
+			continue;
+		for (j = first; j < i; j++)
+			if (kc_plan_moves(pk->plan[j]) &&
+			    pk->nid[j] == pk->nid[i])
+				break;
+		if (j < i)
+			continue;	/* that node was asked */
+		want = 0;
+		for (j = i; j <= last; j++)
+			want += kc_plan_moves(pk->plan[j]) &&
+				pk->nid[j] == pk->nid[i];
+		if (!kc_dest_ready(pk, pk->nid[i], want))
+			return false;
+	}
+	return true;
 }
 
-static struct page *kc_dest_take(struct kc_pack *pk)
+/* Pages that can be moved to node @nid now: @want, or the room left. */
+static unsigned int kc_dest_room(struct kc_pack *pk, int nid,
+				 unsigned int want)
 {
-	if (!pk->cur.block || pk->cur.used == KC_PACK_BLOCK_PAGES) {
-		if (!pk->spare.block)
+	struct kc_node_dest *nd = &pk->nodes[nid];
+
+	if (nd->spare.block)
+		return want;
+	return min(want, kc_dest_room_left(&nd->cur));
+}
+
+static struct page *kc_dest_take(struct kc_pack *pk, int nid)
+{
+	struct kc_node_dest *nd = &pk->nodes[nid];
+
+	if (!kc_dest_room_left(&nd->cur)) {
+		if (!nd->spare.block)
 			return NULL;
-		pk->cur = pk->spare;
-		pk->spare.block = NULL;
+		nd->cur = nd->spare;
+		nd->spare.block = NULL;
 	}
-	return pk->cur.block + pk->cur.used++;
+	return nd->cur.block + nd->cur.used++;
 }
 
 static void kc_dest_free(struct kc_dest *d)
@@ -235,7 +296,7 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 
 /* What to do with the page @pte maps; why it stays is counted in @left. */
 static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
-				      unsigned int *left)
+				      unsigned int *left, u16 *nid)
 {
 	enum kc_left why = KC_LEFT_BUSY;
 	struct page *page = NULL;
@@ -254,6 +315,7 @@ static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
 		left[why]++;
 		return KC_PLAN_LEFT;
 	}
+	*nid = page_to_nid(page);
 	/*
 	 * More references than its one mapping: pinned by a reference (a
 	 * pipe, I/O) or only sitting in a per-CPU LRU batch, which the
@@ -264,37 +326,36 @@ static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
 	return KC_PLAN_MOVE;
 }
 
-static bool kc_plan_moves(u8 plan)
-{
-	return plan == KC_PLAN_MOVE || plan == KC_PLAN_MOVE_REFS;
-}
-
 /*
- * Move the @n pages at @start, all planned to move: one run of
- * consecutive ones, so that migrate_vma_setup() isolates, locks and
+ * Move the @n pages at @start, all planned to move to node @nid: one run
+ * of consecutive ones, so that migrate_vma_setup() isolates, locks and
  * unmaps no page meant to stay (a page shared with a forked child would
  * be unmapped from the child too, and restored).
  */
 static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long n,
-			     const u8 *plan)
+			     const u8 *plan, int nid)
 {
 	struct kc_migrate m;
 	struct page *src, *dst;
 	unsigned long i;
 
-	if (kc_dest_room(pk, n) < n ||
+	if (kc_dest_room(pk, nid, n) < n ||
 	    kc_migrate_setup(&m, vma, start, n, pk->src, pk->dst)) {
 		pk->st->left[KC_LEFT_BUSY] += n;
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		src = kc_migrate_src(&m, i);
-		/* locked now: writeback cannot start, 6.12 BUGs on it */
+		/*
+		 * Locked now: writeback cannot start (6.12 BUGs on it), and
+		 * the page is the one planned unless it moved meanwhile.
+		 */
 		if (!src || PageCompound(src) ||
-		    folio_test_writeback(page_folio(src)))
+		    folio_test_writeback(page_folio(src)) ||
+		    page_to_nid(src) != nid)
 			continue;
-		dst = kc_dest_take(pk);
+		dst = kc_dest_take(pk, nid);
 		if (!dst)
 			break;
 		lock_page(dst);
@@ -315,21 +376,26 @@ static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
 	kc_migrate_finalize(&m);
 }
 
-/* Move the pages planned to move in the @n pages at @start, run by run. */
+/*
+ * Move the pages planned to move among the batch's pages @first..@last
+ * (of the batch at @start), run by run: consecutive pages on one node.
+ */
 static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
-			 unsigned long start, unsigned long n, const u8 *plan)
+			 unsigned long start, unsigned long first,
+			 unsigned long last)
 {
-	unsigned long i = 0, j;
+	unsigned long i = first, j;
 
-	while (i < n) {
-		if (!kc_plan_moves(plan[i])) {
+	while (i <= last) {
+		if (!kc_plan_moves(pk->plan[i])) {
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < n && kc_plan_moves(plan[j]); j++)
+		for (j = i + 1; j <= last && kc_plan_moves(pk->plan[j]) &&
+		     pk->nid[j] == pk->nid[i]; j++)
 			;
 		kc_pack_move_run(pk, vma, start + (i << PAGE_SHIFT), j - i,
-				 plan + i);
+				 pk->plan + i, pk->nid[i]);
 		i = j;
 	}
 }
@@ -371,7 +437,8 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	/* The plan is made inside the read: nothing in it sleeps. */
 	pte = kc_pte_map(pmd, pmdval, start);
 	for (i = 0; pte && i < n; i++) {
-		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]), left);
+		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]), left,
+						&pk->nid[i]);
 		if (!kc_plan_moves(pk->plan[i]))
 			continue;
 		first = min(first, i);
@@ -382,7 +449,8 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	/* the table changed under the read: a later pass may find it */
 	if (!pte || !same)
 		return false;
-	if (want && !pk->run->req->dry_run && !kc_dest_ready(pk, want))
+	if (want && !pk->run->req->dry_run &&
+	    !kc_dest_ready_batch(pk, first, last))
 		return true;
 	for (i = 0; i < KC_LEFT_MAX; i++)
 		pk->st->left[i] += left[i];
@@ -393,8 +461,7 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 		return false;
 	}
 	t0 = ktime_get();
-	kc_pack_move(pk, vma, start + (first << PAGE_SHIFT), last - first + 1,
-		     pk->plan + first);
+	kc_pack_move(pk, vma, start, first, last);
 	kc_run_time_step(pk->run, t0);
 	return true;
 }
@@ -440,7 +507,7 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	kc_cursor_charge(cur, KC_BATCH_COST);
 	if (kc_pack_batch(pk, vma, addr, be)) {
 		/* for a block: the same batch, read again, after the hold */
-		if (pk->refill) {
+		if (pk->refill != NUMA_NO_NODE) {
 			cur->addr = addr;
 			pk->again = true;
 			pk->again_addr = addr;
@@ -464,10 +531,11 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 	if (run->req->mode == KCOLLAPSE_MODE_AUTO)
 		skipped = kc_collapse_count_empty;
 	while (cur.addr < run->req->end) {
-		if (pk->refill) {
+		if (pk->refill != NUMA_NO_NODE) {
 			/* unlocked: reclaim and compaction may take their time */
-			kc_dest_new(pk, &pk->spare, KC_PACK_GFP);
-			pk->refill = false;
+			kc_dest_new(pk, pk->refill,
+				    &pk->nodes[pk->refill].spare, KC_PACK_GFP);
+			pk->refill = NUMA_NO_NODE;
 		}
 		stop = kc_run_step(run);
 		if (stop)
@@ -488,17 +556,27 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 int kc_pack_windows(struct kc_run *run, u32 *stop)
 {
 	struct kc_pack *pk = kzalloc(sizeof(*pk), GFP_KERNEL);
-	int err;
+	int err = -ENOMEM, nid;
 
+	/* pk->nid[] */
+	BUILD_BUG_ON(NODES_SHIFT > 16);
 	if (!pk)
 		return -ENOMEM;
+	pk->nodes = kvcalloc(nr_node_ids, sizeof(*pk->nodes), GFP_KERNEL);
+	if (!pk->nodes)
+		goto out;
 	pk->run = run;
 	pk->st = &run->st->pack;
+	pk->refill = NUMA_NO_NODE;
 	err = kc_pack_density(pk);
 	if (!err)
 		*stop = kc_pack_loop(pk);
-	kc_dest_free(&pk->cur);
-	kc_dest_free(&pk->spare);
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		kc_dest_free(&pk->nodes[nid].cur);
+		kc_dest_free(&pk->nodes[nid].spare);
+	}
+out:
+	kvfree(pk->nodes);
 	kfree(pk);
 	return err;
 }

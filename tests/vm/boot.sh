@@ -1,23 +1,25 @@
 #!/bin/bash
 # boot.sh -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME]
-#         [-d DISK]
+#         [-d DISK] [-N NODES]
 #
 # Boots one throwaway guest under QEMU (TCG: no KVM here), waits for it to
 # power itself off or for the timeout, then lets check-guest.sh judge it.
 # OUTDIR gets console.log (ttyS0, kernel console), results.log (ttyS1, test
 # output), qemu.log, qemu.rc, timeout and elapsed (seconds). DISK, if
 # given, is a raw image attached as the guest's virtio disk (/dev/vda).
+# NODES (1 or 2, default 1): with 2 the guest has two NUMA nodes, one vCPU
+# and half the memory each.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 usage() {
-	echo "usage: $0 -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME] [-d DISK]" >&2
+	echo "usage: $0 -k VMLINUZ -i INITRD -o OUTDIR [-t TIMEOUT_S] [-m MEM_MB] [-a ARGS] [-n NAME] [-d DISK] [-N NODES]" >&2
 	exit 2
 }
 
-kernel="" initrd="" out="" timeout_s=600 mem=1024 extra="" name="" disk=""
-while getopts "k:i:o:t:m:a:n:d:h" opt; do
+kernel="" initrd="" out="" timeout_s=600 mem=1024 extra="" name="" disk="" nodes=1
+while getopts "k:i:o:t:m:a:n:d:N:h" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -27,12 +29,15 @@ while getopts "k:i:o:t:m:a:n:d:h" opt; do
 	a) extra=$OPTARG ;;
 	n) name=$OPTARG ;;
 	d) disk=$OPTARG ;;
+	N) nodes=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 [[ -n $kernel && -n $initrd && -n $out ]] || usage
 [[ -f $kernel ]] || { echo "boot.sh: no kernel $kernel" >&2; exit 1; }
 [[ -f $initrd ]] || { echo "boot.sh: no initrd $initrd" >&2; exit 1; }
+[[ $nodes == 1 || ($nodes == 2 && ${KC_SMP:-2} == 2) ]] ||
+	{ echo "boot.sh: -N $nodes: 1, or 2 with two vCPUs" >&2; exit 2; }
 
 # Any problem must end the guest, so the host sees it as a missing success
 # marker even if the splat itself scrolled by: panic on oops, warn and soft
@@ -70,6 +75,16 @@ qemu=(
 	-serial "file:$out/console.log" -serial "file:$out/results.log"
 	-monitor none
 )
+if ((nodes == 2)); then
+	# one socket per node: CPUs sharing a cache across nodes make the
+	# kernel WARN (topology_sane) and panic_on_warn ends the boot
+	qemu+=(-smp "2,sockets=2,cores=1,threads=1")
+	half=$((mem / 2))
+	for n in 0 1; do
+		qemu+=(-object "memory-backend-ram,id=mem$n,size=$((n ? mem - half : half))M"
+			-numa "node,nodeid=$n,cpus=$n,memdev=mem$n")
+	done
+fi
 if [[ -n $disk ]]; then
 	qemu+=(-drive "file=$disk,if=virtio,format=raw")
 fi

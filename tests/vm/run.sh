@@ -32,6 +32,7 @@
 #   KC_PARALLEL=0       boot the guests one after the other
 #   KC_TIMEOUT          seconds per guest (default 600); KC_MEM MiB (1024)
 #   KC_BOOT_ARGS, KC_TCG_THREAD, KC_SMP: see boot.sh
+#   KC_NUMA_GUESTS      guests (names) that boot with two NUMA nodes
 #   KC_KVER_61, KC_KVER_612, KC_KVER_13, KC_KVER_13BPO, KCOLLAPSE_CACHE:
 #                       see scripts/kernels.sh
 #   KC_SRC_DIR          tree holding Kbuild, kmod/, include/ (default: repo)
@@ -183,9 +184,10 @@ prepare() {
 
 # boot NAME ARGS
 boot() {
-	local name=$1 out=$out_root/$1
+	local name=$1 out=$out_root/$1 nodes=1
+	[[ " ${KC_NUMA_GUESTS:-} " == *" $name "* ]] && nodes=2
 	"$here/boot.sh" -k "$(cat "$out/vmlinuz.path")" -i "$out/initramfs.cpio.gz" \
-		-o "$out" -n "$name" -t "${KC_TIMEOUT:-600}" -m "${KC_MEM:-1024}" \
+		-o "$out" -n "$name" -t "${KC_TIMEOUT:-600}" -m "${KC_MEM:-1024}" -N "$nodes" \
 		-a "kc.suite=$suite${2:+ kc.args=\"$2\"} $(cat "$out/boot.args")"
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/mempolicy.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_THREADS	64
 #define MAX_SCALE	1024
 #define MAX_SPACER_MIB	65536
+#define MAX_NODE	63
 
 struct options {
 	struct wl_opts wl;
@@ -33,6 +36,8 @@ struct options {
 	unsigned int pin_uring;
 	unsigned int pin_splice;
 	int fork_child;
+	int mpol_mode;		/* MPOL_DEFAULT: --mempolicy not given */
+	unsigned long mpol_nodes;
 };
 
 static void usage(FILE *f)
@@ -42,7 +47,7 @@ static void usage(FILE *f)
 		"                   [--only NAME[,NAME...]] [--spacer-mib N] [--base ADDR]\n"
 		"                   [--threads N] [--self-test-corrupt] [--self-test-drop]\n"
 		"                   [--pin-uring N] [--pin-splice N] [--fork-child]\n"
-		"                   [--fork-child-half]\n"
+		"                   [--fork-child-half] [--mempolicy bind:N|interleave]\n"
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
 		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
 		"exercises the heap, SIGURG runs the in-process method (MADV_COLLAPSE of\n"
@@ -64,6 +69,27 @@ static int parse_uint(const char *opt, const char *arg, uint64_t min,
 	return 0;
 }
 
+/* --mempolicy bind:N (node N only) or interleave (all nodes, in turn). */
+static int parse_mempolicy(const char *arg, struct options *o)
+{
+	uint64_t node;
+
+	if (!strcmp(arg, "interleave")) {
+		o->mpol_mode = MPOL_INTERLEAVE;
+		o->mpol_nodes = ~0UL;
+		return 0;
+	}
+	if (!strncmp(arg, "bind:", 5) && !kc_parse_u64(arg + 5, 10, &node) &&
+	    node <= MAX_NODE) {
+		o->mpol_mode = MPOL_BIND;
+		o->mpol_nodes = 1UL << node;
+		return 0;
+	}
+	fprintf(stderr, "kc-workload: --mempolicy: '%s' is neither bind:N (0..%d) nor interleave\n",
+		arg, MAX_NODE);
+	return -EINVAL;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -81,6 +107,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "pin-splice", required_argument, NULL, 'P' },
 		{ "fork-child", no_argument, NULL, 'F' },
 		{ "fork-child-half", no_argument, NULL, 'H' },
+		{ "mempolicy", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,6 +184,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'H':
 			o->fork_child = 2;
+			break;
+		case 'M':
+			if (parse_mempolicy(optarg, o))
+				return -EINVAL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -338,6 +369,14 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
+	}
+	/* before the heap exists: every page of it is placed by the policy */
+	if (o.mpol_mode != MPOL_DEFAULT &&
+	    syscall(SYS_set_mempolicy, o.mpol_mode, &o.mpol_nodes,
+		    MAX_NODE + 2)) {
+		fprintf(stderr, "kc-workload: --mempolicy: set_mempolicy: %s\n",
+			strerror(errno));
+		return 1;
 	}
 	err = wl_layout_init(&layout, &o.wl);
 	if (!err)

@@ -313,41 +313,69 @@ static void shuffle(uint64_t *a, size_t n, uint64_t seed)
 	}
 }
 
-/* Fault target page i, then the spacer's share up to (i+1) * S / n. */
+int wl_spacer_open(struct wl_spacer *sp, unsigned int mib, size_t n)
+{
+	*sp = (struct wl_spacer){
+		.pages = (size_t)mib * (1 << 20) / KC_PAGE_SIZE,
+		.n = n,
+	};
+	if (!sp->pages || !n)
+		return 0;
+	sp->mem = mmap(NULL, sp->pages * KC_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sp->mem == MAP_FAILED) {
+		int err = -errno;
+
+		fprintf(stderr, "kc-workload: spacer of %u MiB: %s\n", mib,
+			strerror(errno));
+		sp->mem = NULL;
+		return err;
+	}
+	/* Spacer pages must be 4 KiB even in "always" mode. */
+	madvise(sp->mem, sp->pages * KC_PAGE_SIZE, MADV_NOHUGEPAGE);
+	return 0;
+}
+
+void wl_spacer_after(struct wl_spacer *sp, size_t i)
+{
+	size_t goal;
+
+	if (!sp->mem)
+		return;
+	goal = (size_t)((uint64_t)(i + 1) * sp->pages / sp->n);
+	for (; sp->done < goal; sp->done++)
+		sp->mem[sp->done * KC_PAGE_SIZE] = (uint8_t)(sp->done | 1);
+}
+
+void wl_spacer_close(struct wl_spacer *sp)
+{
+	if (sp->mem)
+		munmap(sp->mem, sp->pages * KC_PAGE_SIZE);
+	sp->mem = NULL;
+}
+
+/* Fault the target pages in a seeded order, scattered by the spacer. */
 static int fill_scattered(const struct wl_layout *l)
 {
-	size_t n, sp_pages = (size_t)l->spacer_mib * (1 << 20) / KC_PAGE_SIZE;
-	size_t sp_done = 0, sp_len = sp_pages * KC_PAGE_SIZE;
-	uint8_t *spacer = NULL;
+	struct wl_spacer sp;
 	uint64_t *pages;
+	size_t n;
 	int err;
 
 	err = collect_targets(l, &pages, &n);
 	if (err)
 		return err;
 	shuffle(pages, n, l->seed);
-	if (sp_len) {
-		spacer = mmap(NULL, sp_len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (spacer == MAP_FAILED) {
-			err = -errno;
-			fprintf(stderr, "kc-workload: spacer of %u MiB: %s\n",
-				l->spacer_mib, strerror(errno));
-			free(pages);
-			return err;
-		}
-		/* Spacer pages must be 4 KiB even in "always" mode. */
-		madvise(spacer, sp_len, MADV_NOHUGEPAGE);
+	err = wl_spacer_open(&sp, l->spacer_mib, n);
+	if (err) {
+		free(pages);
+		return err;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t sp_goal = (size_t)((uint64_t)(i + 1) * sp_pages / n);
-
 		fill_page(pages[i], l->seed);
-		for (; sp_done < sp_goal; sp_done++)
-			spacer[sp_done * KC_PAGE_SIZE] = (uint8_t)(sp_done | 1);
+		wl_spacer_after(&sp, i);
 	}
-	if (spacer)
-		munmap(spacer, sp_len);
+	wl_spacer_close(&sp);
 	free(pages);
 	return 0;
 }

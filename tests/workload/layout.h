@@ -54,6 +54,19 @@ struct wl_opts {
 	const char *only;	/* comma-separated names, or NULL for all */
 };
 
+/*
+ * A spacer: @mib MiB of 4 KiB pages faulted in step with @n target pages
+ * (wl_spacer_after() after the i-th), then unmapped, so that each 2 MiB
+ * physical frame gets a few target pages next to holes.
+ */
+struct wl_spacer {
+	uint8_t *mem;		/* NULL: no spacer */
+	size_t pages, done, n;
+};
+int wl_spacer_open(struct wl_spacer *sp, unsigned int mib, size_t n);
+void wl_spacer_after(struct wl_spacer *sp, size_t i);
+void wl_spacer_close(struct wl_spacer *sp);
+
 struct wl_layout {
 	struct wl_vma *vmas;
 	size_t nvmas;

@@ -121,7 +121,8 @@ int wl_fork_child(int out)
 	return 0;
 }
 
-void wl_unshare_half(const struct wl_layout *l, int out)
+/* Visit every other expected page; unshare it if @sp, else count it. */
+static uint64_t unshare_pass(const struct wl_layout *l, struct wl_spacer *sp)
 {
 	uint64_t p, k = 0, unshared = 0;
 
@@ -135,11 +136,29 @@ void wl_unshare_half(const struct wl_layout *l, int out)
 
 			if (!wl_expected(v, p) || k++ % 2 == 0)
 				continue;
-			/* the same byte again: a copy-on-write fault, no change */
-			b = (volatile uint8_t *)(uintptr_t)(v->start + p * KC_PAGE_SIZE);
-			*b = *b;
+			if (sp) {
+				/* the same byte again: a copy-on-write fault */
+				b = (volatile uint8_t *)(uintptr_t)(v->start +
+								 p * KC_PAGE_SIZE);
+				*b = *b;
+				wl_spacer_after(sp, unshared);
+			}
 			unshared++;
 		}
 	}
-	kc_printf(out, "unshared %llu\n", (unsigned long long)unshared);
+	return unshared;
+}
+
+void wl_unshare_half(const struct wl_layout *l, int out)
+{
+	struct wl_spacer sp;
+	uint64_t n = unshare_pass(l, NULL);
+
+	/*
+	 * The copies scattered as the originals were; if the spacer cannot
+	 * be had (said on stderr), they are adjacent.
+	 */
+	(void)wl_spacer_open(&sp, l->spacer_mib, n);
+	kc_printf(out, "unshared %llu\n", (unsigned long long)unshare_pass(l, &sp));
+	wl_spacer_close(&sp);
 }

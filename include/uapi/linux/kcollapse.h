@@ -187,7 +187,11 @@
  *   time: a page that stays (shared with another process, pinned, dense)
  *   is never unmapped, from the target or from anyone else. Destination
  *   blocks are allocated without reclaim while the target's mmap lock is
- *   held, and with reclaim only between lock holds.
+ *   held, and with reclaim only between lock holds. A page never changes
+ *   NUMA node: each node gets its own destination blocks, allocated on
+ *   that node only, so a target bound to a node (mbind(2),
+ *   cpuset.mems) stays there; pages whose node has no free block are left
+ *   (PACK_LEFT_BUSY, PACK_ALLOC_FAILED).
  *
  *   KCOLLAPSE_MODE_AUTO (2): each whole 2 MiB window with at least
  *   AUTO_THRESHOLD present pages is handled as in COLLAPSE mode; the
