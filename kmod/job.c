@@ -82,14 +82,14 @@ static void kc_job_work(struct work_struct *work)
 int kc_job_start(struct sk_buff *skb, struct genl_info *info,
 		 const struct kc_request *req, kc_job_reply_fn reply, u64 *id)
 {
-	struct kc_target target = {
-		.pid = req->pid,
-		.pidfd = req->pidfd,
-		.pid_attr = info->attrs[KCOLLAPSE_A_PID],
-		.pidfd_attr = info->attrs[KCOLLAPSE_A_PIDFD],
-	};
+	struct kc_target target;
 	struct kc_job *job;
 	int err;
+
+	/* parsed into @req already: cannot fail */
+	err = kc_request_target(info, &target);
+	if (err)
+		return err;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job) {

@@ -225,11 +225,7 @@ out:
 
 static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
 {
-	struct kc_target t = {
-		.pid_attr = info->attrs[KCOLLAPSE_A_PID],
-		.pidfd_attr = info->attrs[KCOLLAPSE_A_PIDFD],
-		.pidfd = -1,
-	};
+	struct kc_target t;
 	struct mm_struct *mm;
 	struct sk_buff *msg;
 	unsigned int n;
@@ -239,12 +235,9 @@ static int kc_nl_cancel(struct sk_buff *skb, struct genl_info *info)
 	err = kc_nl_require_admin(skb, info->extack);
 	if (err)
 		return err;
-	if (!t.pidfd_attr && GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
-		return -EINVAL;
-	if (t.pid_attr)
-		t.pid = nla_get_u32(t.pid_attr);
-	if (t.pidfd_attr)
-		t.pidfd = nla_get_u32(t.pidfd_attr);
+	err = kc_request_target(info, &t);
+	if (err)
+		return err;
 	mm = kc_target_mm(&t, info->extack);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);

@@ -8,6 +8,7 @@
 #include <uapi/linux/kcollapse.h>
 #include <kunit/visibility.h>
 #include "request.h"
+#include "target.h"
 #include "window.h"
 
 /* A file descriptor: an int, never negative (not const: 6.1 wants it so). */
@@ -43,17 +44,32 @@ const struct nla_policy kc_get_result_policy[KC_GET_RESULT_MAXATTR + 1] = {
 	[KCOLLAPSE_A_OP_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
 };
 
+int kc_request_target(struct genl_info *info, struct kc_target *t)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!a[KCOLLAPSE_A_PIDFD] && GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
+		return -EINVAL;
+	t->pid_attr = a[KCOLLAPSE_A_PID];
+	t->pidfd_attr = a[KCOLLAPSE_A_PIDFD];
+	t->pid = t->pid_attr ? nla_get_u32(t->pid_attr) : 0;
+	t->pidfd = t->pidfd_attr ? (int)nla_get_u32(t->pidfd_attr) : -1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kc_request_target);
+
 int kc_request_parse(struct genl_info *info, struct kc_request *req)
 {
 	struct nlattr **a = info->attrs;
 	u64 start = 0, end = ULONG_MAX;
+	struct kc_target t;
+	int err;
 
-	/* a target: PID, PIDFD or both */
-	if (!a[KCOLLAPSE_A_PIDFD] && GENL_REQ_ATTR_CHECK(info, KCOLLAPSE_A_PID))
-		return -EINVAL;
-	req->pid = a[KCOLLAPSE_A_PID] ? nla_get_u32(a[KCOLLAPSE_A_PID]) : 0;
-	req->pidfd = a[KCOLLAPSE_A_PIDFD] ?
-		     (int)nla_get_u32(a[KCOLLAPSE_A_PIDFD]) : -1;
+	err = kc_request_target(info, &t);
+	if (err)
+		return err;
+	req->pid = t.pid;
+	req->pidfd = t.pidfd;
 	if (a[KCOLLAPSE_A_RANGE_START])
 		start = nla_get_u64(a[KCOLLAPSE_A_RANGE_START]);
 	if (start & ~PAGE_MASK) {

@@ -35,4 +35,13 @@ extern const struct nla_policy
  */
 int kc_request_parse(struct genl_info *info, struct kc_request *req);
 
+struct kc_target;
+
+/*
+ * The target of a COLLAPSE or CANCEL request (KCOLLAPSE_A_PID,
+ * KCOLLAPSE_A_PIDFD or both) into @t; -EINVAL, said in the extended ACK,
+ * if it names none.
+ */
+int kc_request_target(struct genl_info *info, struct kc_target *t);
+
 #endif /* _KCOLLAPSE_REQUEST_H */
