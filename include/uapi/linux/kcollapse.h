@@ -191,7 +191,12 @@
  *   NUMA node: each node gets its own destination blocks, allocated on
  *   that node only, so a target bound to a node (mbind(2),
  *   cpuset.mems) stays there; pages whose node has no free block are left
- *   (PACK_LEFT_BUSY, PACK_ALLOC_FAILED).
+ *   (PACK_LEFT_BUSY, PACK_ALLOC_FAILED). Memory locked with mlock(2)
+ *   (VM_LOCKED) is moved only where the kernel's own compaction may move
+ *   it, i.e. while vm.compact_unevictable_allowed is 1 (the default but
+ *   on PREEMPT_RT kernels); otherwise its pages are left
+ *   (PACK_LEFT_LOCKED), as are all of them if the module cannot read
+ *   that setting.
  *
  *   KCOLLAPSE_MODE_AUTO (2): each whole 2 MiB window with at least
  *   AUTO_THRESHOLD present pages is handled as in COLLAPSE mode; the
@@ -202,7 +207,8 @@
  *   stay 0; in all modes the KCOLLAPSE_R_PACK_* statistics count pages the
  *   pack step reached, so in PACK and AUTO mode
  *   pages reached = PACK_MOVED + PACK_LEFT_PINNED + PACK_LEFT_SHARED +
- *                   PACK_LEFT_THP + PACK_LEFT_DENSE + PACK_LEFT_BUSY.
+ *                   PACK_LEFT_THP + PACK_LEFT_DENSE + PACK_LEFT_BUSY +
+ *                   PACK_LEFT_LOCKED.
  *
  * KCOLLAPSE_CMD_CANCEL
  * --------------------
@@ -315,6 +321,9 @@
  *                                after-measurement itself (STOP_REASON
  *                                then stays DONE: every window was
  *                                reached).
+ *   KCOLLAPSE_R_PACK_LEFT_LOCKED pages left in place: in mlock(2)ed memory
+ *                                while vm.compact_unevictable_allowed
+ *                                is 0 (see "Modes")
  *
  * Cost and stops
  * --------------
@@ -453,6 +462,7 @@ enum kcollapse_result_attr {
 	KCOLLAPSE_R_PACK_ALLOC_FAILED,
 	KCOLLAPSE_R_SKIPPED_OPTED_OUT,
 	KCOLLAPSE_R_AFTER_COMPLETE,	/* u32 */
+	KCOLLAPSE_R_PACK_LEFT_LOCKED,
 
 	__KCOLLAPSE_R_MAX
 };
