@@ -21,6 +21,7 @@
  * engine is then always available and assume_ibt changes nothing.
  */
 #include <linux/capability.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/pid.h>
 #include <linux/ptrace.h>
@@ -400,4 +401,36 @@ struct task_struct *kc_pidfd_task(int fd)
 	if (!kc_pidfd_get_task_fn)
 		return ERR_PTR(-EOPNOTSUPP);
 	return kc_pidfd_get_task_fn(fd, &flags);
+}
+
+/*
+ * vm.compact_unevictable_allowed lives in mm/compaction.c: global but not
+ * exported on 6.1, static since. Its address comes from kallsyms (data
+ * symbols are there with CONFIG_KALLSYMS_ALL, as on Debian's kernels);
+ * a module reaches kallsyms_lookup_name() itself through a kprobe, as it
+ * does do_madvise().
+ */
+typedef unsigned long (*kc_kallsyms_lookup_name_t)(const char *name);
+
+static const int *kc_unevictable_allowed;
+
+void kc_unevictable_init(void)
+{
+#ifdef MODULE
+	kc_kallsyms_lookup_name_t lookup =
+		kc_lookup_callable("kallsyms_lookup_name");
+#else
+	kc_kallsyms_lookup_name_t lookup = kallsyms_lookup_name;
+#endif
+
+	if (IS_ENABLED(CONFIG_COMPACTION) && lookup)
+		kc_unevictable_allowed = (const int *)
+			lookup("sysctl_compact_unevictable_allowed");
+	if (!kc_unevictable_allowed)
+		pr_info("vm.compact_unevictable_allowed not found: mlocked memory is never packed\n");
+}
+
+bool kc_unevictable_movable(void)
+{
+	return kc_unevictable_allowed && READ_ONCE(*kc_unevictable_allowed);
 }

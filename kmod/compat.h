@@ -126,6 +126,17 @@ struct mm_struct *kc_access_mm(struct task_struct *task);
 struct task_struct *kc_pidfd_task(int fd);
 
 /*
+ * vm.compact_unevictable_allowed, read when an operation starts: whether
+ * the kernel's own compaction may move mlock()ed pages, and so whether
+ * pack may. False if this kernel's setting cannot be found (no
+ * compaction, no kallsyms, or kallsyms_lookup_name() not callable under
+ * IBT): mlock()ed memory then stays where it is. kc_unevictable_init()
+ * looks the setting up once, at load.
+ */
+void kc_unevictable_init(void);
+bool kc_unevictable_movable(void);
+
+/*
  * The kernel's fault injection marks tasks (/proc/PID/make-it-fail). An
  * operation runs in a worker on its caller's behalf: the caller's mark
  * goes with it, so that failures injected for the caller reach the

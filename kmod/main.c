@@ -19,6 +19,7 @@ static int __init kc_init(void)
 
 	kc_engine_init(false);
 	kc_access_init();
+	kc_unevictable_init();
 	err = kc_jobs_init();
 	if (err)
 		return err;

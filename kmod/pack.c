@@ -89,6 +89,8 @@ struct kc_pack {
 	struct kc_run *run;
 	struct kc_pack_stats *st;
 	unsigned long keep_min;	/* frames with this many pages are dense */
+	bool locked_movable;	/* mlock()ed memory may move (compat.h) */
+	bool locked_vma;	/* the batch is in a VM_LOCKED VMA */
 	int refill;		/* node needing a block, allocated unlocked */
 	bool again;		/* the batch at again_addr is read again */
 	unsigned long again_addr;
@@ -291,6 +293,9 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 	if (kc_frames_pages(pk->run->before, kc_pfn_frame(page_to_pfn(page))) >=
 	    pk->keep_min)
 		return KC_LEFT_DENSE;
+	/* as the kernel's compaction: vm.compact_unevictable_allowed */
+	if (pk->locked_vma && !pk->locked_movable)
+		return KC_LEFT_LOCKED;
 	return KC_LEFT_MAX;
 }
 
@@ -435,6 +440,7 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	if (pmd_bad(pmdval))
 		return false;
 	/* The plan is made inside the read: nothing in it sleeps. */
+	pk->locked_vma = vma->vm_flags & VM_LOCKED;
 	pte = kc_pte_map(pmd, pmdval, start);
 	for (i = 0; pte && i < n; i++) {
 		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]), left,
@@ -568,6 +574,7 @@ int kc_pack_windows(struct kc_run *run, u32 *stop)
 	pk->run = run;
 	pk->st = &run->st->pack;
 	pk->refill = NUMA_NO_NODE;
+	pk->locked_movable = kc_unevictable_movable();
 	err = kc_pack_density(pk);
 	if (!err)
 		*stop = kc_pack_loop(pk);

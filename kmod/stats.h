@@ -17,6 +17,7 @@ enum kc_left {
 	KC_LEFT_THP,
 	KC_LEFT_DENSE,
 	KC_LEFT_BUSY,
+	KC_LEFT_LOCKED,
 	KC_LEFT_MAX
 };
 
