@@ -200,7 +200,7 @@ clean:
 
 GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/bridge/build/kcollapsed $(CURDIR)/tests/bridge/build/kc-walltime \
-	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog) \
+	$(addprefix $(CURDIR)/tests/workload/,kc-workload kc-smaps kc-runas kc-hog kc-pageflags) \
 	$(CURDIR)/tests/tools/kc-nlprobe $(CURDIR)/tests/tools/kc-nlfuzz \
 	$(CURDIR)/tests/tools/kc-stress $(CURDIR)/tests/tools/kc-races \
 	$(CURDIR)/tests/tools/kc-sparse $(CURDIR)/tests/tools/kc-genlping \

@@ -310,6 +310,26 @@ check "--only with an unknown name is a usage error (status 2)" [ $? = 2 ]
 ./kc-workload --base 0x200000001000 2>/dev/null
 check "--base not 2 MiB aligned is a usage error (status 2)" [ $? = 2 ]
 
+# --- --mlock, --mempolicy, kc-pageflags -------------------------------------
+out=$tmp/l.out
+./kc-workload --out "$out" --only sparse --mlock --mempolicy interleave 2>"$tmp/l.err" &
+w=$!
+pids="$pids $w"
+if wait_lines "$out" '^ready ' 1; then
+	# shellcheck disable=SC2046
+	set -- $(grep '^vma sparse ' "$out")
+	flags=$(./kc-pageflags $w "$3" "$4")
+	check "--mlock: every present page is mlocked ($flags)" \
+		[ "${flags% unevictable=*}" = "present=32 mlocked=32" ]
+else
+	not_ok "--mlock --mempolicy interleave: reaches ready: $(cat "$tmp/l.err")"
+fi
+kill $w
+./kc-workload --mempolicy bind:x 2>/dev/null
+check "--mempolicy bind:x is a usage error (status 2)" [ $? = 2 ]
+./kc-pageflags $$ 0x1001 0x1000 2>/dev/null
+check "kc-pageflags: an unaligned address is a usage error (status 2)" [ $? = 2 ]
+
 # --- SIGURG: the in-process method (make demo's baseline) -------------------
 out=$tmp/u.out
 ./kc-workload --out "$out" --only dense,frag,empty 2>"$tmp/u.err" &

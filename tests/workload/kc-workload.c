@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -36,6 +37,7 @@ struct options {
 	unsigned int pin_uring;
 	unsigned int pin_splice;
 	int fork_child;
+	int mlock;
 	int mpol_mode;		/* MPOL_DEFAULT: --mempolicy not given */
 	unsigned long mpol_nodes;
 };
@@ -48,6 +50,7 @@ static void usage(FILE *f)
 		"                   [--threads N] [--self-test-corrupt] [--self-test-drop]\n"
 		"                   [--pin-uring N] [--pin-splice N] [--fork-child]\n"
 		"                   [--fork-child-half] [--mempolicy bind:N|interleave]\n"
+		"                   [--mlock]\n"
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
 		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
 		"exercises the heap, SIGURG runs the in-process method (MADV_COLLAPSE of\n"
@@ -108,6 +111,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "fork-child", no_argument, NULL, 'F' },
 		{ "fork-child-half", no_argument, NULL, 'H' },
 		{ "mempolicy", required_argument, NULL, 'M' },
+		{ "mlock", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -188,6 +192,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'M':
 			if (parse_mempolicy(optarg, o))
 				return -EINVAL;
+			break;
+		case 'L':
+			o->mlock = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -385,6 +392,16 @@ int main(int argc, char **argv)
 		err = wl_report(&layout, out, "", 0);
 	if (err) {
 		fprintf(stderr, "kc-workload: setup failed: %s\n", strerror(-err));
+		goto out;
+	}
+	/*
+	 * On fault: locks the pages there are, faults in none of the holes.
+	 * The system call itself: ASan's mlockall() does nothing.
+	 */
+	if (o.mlock &&
+	    syscall(SYS_mlockall, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		fprintf(stderr, "kc-workload: --mlock: mlockall: %s\n",
+			strerror(errno));
 		goto out;
 	}
 	err = wl_pin(&layout, o.pin_uring, o.pin_splice, out);
