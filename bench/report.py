@@ -29,8 +29,8 @@ MODES = ["kmod", "pack", "auto"]
 ENGINE_LABEL = {"baseline": "in-process baseline", "userspace": "fallback (userspace)",
                 "kmod": "module, collapse", "pack": "module, pack", "auto": "module, auto"}
 PACK_FIELDS = ("packMoved", "packLeftPinned", "packLeftShared", "packLeftThp", "packLeftDense",
-               "packLeftBusy", "packDenseFrames", "packDestFrames", "packBytesCopied",
-               "packAllocFailed")
+               "packLeftBusy", "packLeftLocked", "packDenseFrames", "packDestFrames",
+               "packBytesCopied", "packAllocFailed")
 
 
 def load(out_root, kernel, tag="BENCH"):
@@ -295,7 +295,7 @@ def pack_table(workloads, by):
            "Repetition 1, except times (best of the repetitions). *Moved* = pages "
            "migrated, *dest. frames* = fresh 2 MiB blocks written, *left* = pages "
            "left in place by cause (dense: already in a frame this process uses "
-           "densely). *us / live page* = the whole operation's time / the live pages "
+           "densely; mlocked: mlock(2)ed while vm.compact_unevictable_allowed is 0). *us / live page* = the whole operation's time / the live pages "
            "of the range (every one is in a consolidated frame afterwards); limits as "
            "pack's targets set them: frames <= 1.05 x packed + 1, dest. frames <= "
            "ceil(moved / 512) + 1.\n",
@@ -315,7 +315,8 @@ def pack_table(workloads, by):
             left = ", ".join(f"{n} {d[k]}" for k, n in (
                 ("packLeftDense", "dense"), ("packLeftPinned", "pinned"),
                 ("packLeftShared", "shared"), ("packLeftThp", "THP"),
-                ("packLeftBusy", "busy")) if d.get(k)) or "-"
+                ("packLeftBusy", "busy"), ("packLeftLocked", "mlocked"))
+                if d.get(k)) or "-"
             out.append("| " + " | ".join([
                 wl, eng if eng != "kmod" else "collapse", str(d["framesBefore"]),
                 str(d["framesAfter"]), str(d["limitPacked"]), fmt(d["limitPack"], 1),

@@ -90,6 +90,7 @@ static void kcd_sum(struct kc_result *sum, const struct kc_result *r)
 	sum->pack_left_thp += r->pack_left_thp;
 	sum->pack_left_dense += r->pack_left_dense;
 	sum->pack_left_busy += r->pack_left_busy;
+	sum->pack_left_locked += r->pack_left_locked;
 	sum->pack_dense_frames += r->pack_dense_frames;
 	sum->pack_dest_frames += r->pack_dest_frames;
 	sum->pack_bytes_copied += r->pack_bytes_copied;

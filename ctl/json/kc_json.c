@@ -38,6 +38,7 @@ static const struct {
 	KC_JSON_FIELD("packLeftThp", pack_left_thp),
 	KC_JSON_FIELD("packLeftDense", pack_left_dense),
 	KC_JSON_FIELD("packLeftBusy", pack_left_busy),
+	KC_JSON_FIELD("packLeftLocked", pack_left_locked),
 	KC_JSON_FIELD("packDenseFrames", pack_dense_frames),
 	KC_JSON_FIELD("packDestFrames", pack_dest_frames),
 	KC_JSON_FIELD("packBytesCopied", pack_bytes_copied),

@@ -105,12 +105,14 @@ static void ctl_print_pack(FILE *f, const struct kc_result *res)
 	ctl_row(f, "pages moved:", res->pack_moved);
 	ctl_row(f, "pages left in place:", res->pack_left_pinned +
 		res->pack_left_shared + res->pack_left_thp +
-		res->pack_left_dense + res->pack_left_busy);
+		res->pack_left_dense + res->pack_left_busy +
+		res->pack_left_locked);
 	ctl_row(f, "  pinned:", res->pack_left_pinned);
 	ctl_row(f, "  shared:", res->pack_left_shared);
 	ctl_row(f, "  hugepage:", res->pack_left_thp);
 	ctl_row(f, "  dense frame:", res->pack_left_dense);
 	ctl_row(f, "  busy or other:", res->pack_left_busy);
+	ctl_row(f, "  mlocked:", res->pack_left_locked);
 	ctl_row(f, "dense frames kept:", res->pack_dense_frames);
 	ctl_row(f, "destination frames:", res->pack_dest_frames);
 	ctl_format_bytes(bytes, sizeof(bytes), res->pack_bytes_copied);

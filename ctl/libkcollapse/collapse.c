@@ -69,6 +69,7 @@ static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
 	[KCOLLAPSE_R_PACK_ALLOC_FAILED]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_SKIPPED_OPTED_OUT]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_AFTER_COMPLETE]	= { .type = NLA_U32 },
+	[KCOLLAPSE_R_PACK_LEFT_LOCKED]	= { .type = NLA_U64 },
 };
 
 /* Where each u64 statistic lands in struct kc_result. */
@@ -106,6 +107,7 @@ static const struct {
 	KC_FIELD(PACK_BYTES_COPIED, pack_bytes_copied),
 	KC_FIELD(PACK_ALLOC_FAILED, pack_alloc_failed),
 	KC_FIELD(SKIPPED_OPTED_OUT, skipped_opted_out),
+	KC_FIELD(PACK_LEFT_LOCKED, pack_left_locked),
 #undef KC_FIELD
 };
 

@@ -167,6 +167,7 @@ static int kc_split_pack(struct kc_handle *h, const struct kc_collapse_req *req,
 	res->pack_left_thp = p.pack_left_thp;
 	res->pack_left_dense = p.pack_left_dense;
 	res->pack_left_busy = p.pack_left_busy;
+	res->pack_left_locked = p.pack_left_locked;
 	res->pack_dense_frames = p.pack_dense_frames;
 	res->pack_dest_frames = p.pack_dest_frames;
 	res->pack_bytes_copied = p.pack_bytes_copied;

@@ -27,6 +27,7 @@ var resultJSON = map[uint16]string{
 	resPackLeftBusy: "packLeftBusy", resPackDenseFrames: "packDenseFrames",
 	resPackDestFrames: "packDestFrames", resPackBytesCopied: "packBytesCopied",
 	resPackAllocFailed: "packAllocFailed", resSkippedOptedOut: "skippedOptedOut",
+	resPackLeftLocked: "packLeftLocked",
 }
 
 // kernelReply encodes a COLLAPSE reply as the module does: the pid, then
@@ -36,7 +37,7 @@ func kernelReply(pid uint32, u64 map[uint16]uint64, stop StopReason, mode Mode, 
 	ae.Uint32(attrPID, pid)
 	ae.Nested(attrResult, func(nae *netlink.AttributeEncoder) error {
 		nae.Bytes(resPad, nil)
-		for t := uint16(resRegions); t <= resAfterComplete; t++ {
+		for t := uint16(resRegions); t <= resPackLeftLocked; t++ {
 			if v, ok := u64[t]; ok {
 				nae.Uint64(t, v)
 			}
@@ -88,6 +89,33 @@ func TestDecodeEveryResultField(t *testing.T) {
 	}
 	if len(m) != len(resultJSON)+len(want) {
 		t.Errorf("%d JSON fields, want %d: %s", len(m), len(resultJSON)+len(want), b)
+	}
+}
+
+// PACK_LEFT_LOCKED, the last attribute added: decoded where the module
+// sends it, 0 in JSON too where an older module does not.
+func TestDecodePackLeftLocked(t *testing.T) {
+	pack := map[uint16]uint64{resPackMoved: 900, resPackLeftBusy: 3, resPackLeftLocked: 512}
+	res, err := decodeCollapseReply(kernelReply(7, pack, StopDone, ModePack, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PackLeftLocked != 512 || res.PackLeftBusy != 3 || res.PackMoved != 900 {
+		t.Errorf("locked %d busy %d moved %d, want 512 3 900", res.PackLeftLocked, res.PackLeftBusy, res.PackMoved)
+	}
+	b, _ := json.Marshal(res)
+	if !bytes.Contains(b, []byte(`"packLeftLocked":512`)) {
+		t.Errorf("no packLeftLocked 512 in %s", b)
+	}
+
+	delete(pack, resPackLeftLocked)
+	res, err = decodeCollapseReply(kernelReply(7, pack, StopDone, ModePack, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(res)
+	if res.PackLeftLocked != 0 || !bytes.Contains(b, []byte(`"packLeftLocked":0`)) {
+		t.Errorf("an older module's reply: locked %d, JSON %s", res.PackLeftLocked, b)
 	}
 }
 

@@ -61,6 +61,11 @@ type recording struct {
 	req, reply, nlerr []byte
 }
 
+// newerThanRecordings are the result attributes added to the protocol
+// after testdata was recorded; re-recording (testdata/README) with a
+// module that sends them empties this list.
+var newerThanRecordings = []uint16{resPackLeftLocked}
+
 var recordedCmds = map[string]uint8{"collapse": cmdCollapse, "cancel": cmdCancel, "get-info": cmdGetInfo}
 
 func loadRecordings(t *testing.T) []*recording {
@@ -274,10 +279,15 @@ func checkRecordedCollapse(t *testing.T, r *recording) {
 		t.Errorf("through a Client %+v\ndirect %+v", viaClient, res)
 	}
 
-	// Every result attribute this package knows is in the module's reply.
+	// Every result attribute this package knows is in the module's reply,
+	// but those newer than the module the recordings were made with
+	// (testdata/README): they decode to 0 from its replies.
 	want := map[uint16]bool{resStopReason: true, resMode: true, resAfterComplete: true}
 	for a := range res.u64Fields() {
 		want[a] = true
+	}
+	for _, a := range newerThanRecordings {
+		delete(want, a)
 	}
 	ad, _ := netlink.NewAttributeDecoder(attrs)
 	for ad.Next() {

@@ -49,6 +49,7 @@ type Result struct {
 	PackLeftThp     uint64 `json:"packLeftThp"`
 	PackLeftDense   uint64 `json:"packLeftDense"`
 	PackLeftBusy    uint64 `json:"packLeftBusy"`
+	PackLeftLocked  uint64 `json:"packLeftLocked"` // mlock(2)ed, vm.compact_unevictable_allowed 0
 	PackDenseFrames uint64 `json:"packDenseFrames"`
 	PackDestFrames  uint64 `json:"packDestFrames"`
 	PackBytesCopied uint64 `json:"packBytesCopied"`
@@ -97,6 +98,7 @@ func (r *Result) u64Fields() map[uint16]*uint64 {
 		resPackBytesCopied: &r.PackBytesCopied,
 		resPackAllocFailed: &r.PackAllocFailed,
 		resSkippedOptedOut: &r.SkippedOptedOut,
+		resPackLeftLocked:  &r.PackLeftLocked,
 	}
 }
 

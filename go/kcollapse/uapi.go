@@ -76,6 +76,7 @@ const (
 	resPackAllocFailed  = 31
 	resSkippedOptedOut  = 32
 	resAfterComplete    = 33
+	resPackLeftLocked   = 34
 )
 
 // WindowPages is the number of 4 KiB pages in one 2 MiB window, the

@@ -74,7 +74,8 @@ void test_json_result(void)
 		"presentBytesBefore", "presentBytesAfter", "marked",
 		"stopReason", "engine", "pid", "mode", "packMoved",
 		"packLeftPinned", "packLeftShared", "packLeftThp",
-		"packLeftDense", "packLeftBusy", "packDenseFrames",
+		"packLeftDense", "packLeftBusy", "packLeftLocked",
+		"packDenseFrames",
 		"packDestFrames", "packBytesCopied", "packAllocFailed",
 		"skippedOptedOut", "afterComplete",
 	};
@@ -90,6 +91,7 @@ void test_json_result(void)
 		.marked = 7, .pid = 4242, .engine = "kmod",
 		.mode = KC_MODE_PACK, .pack_moved = 3000,
 		.pack_left_pinned = 11, .pack_dest_frames = 6,
+		.pack_left_locked = 13,
 		.pack_bytes_copied = 3000 * 4096ULL,
 	};
 	struct json_object *obj, *v;
@@ -139,6 +141,7 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "packMoved"), 3000);
 	CHECK_INT(get_int(obj, "packLeftPinned"), 11);
 	CHECK_INT(get_int(obj, "packLeftBusy"), 0);
+	CHECK_INT(get_int(obj, "packLeftLocked"), 13);
 	CHECK_INT(get_int(obj, "packDestFrames"), 6);
 	CHECK_INT(get_int(obj, "packBytesCopied"), 3000 * 4096LL);
 	json_object_put(obj);

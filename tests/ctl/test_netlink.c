@@ -365,6 +365,30 @@ static bool old_module_after_complete(bool frames_after)
 	return res.after_complete;
 }
 
+/* pack_left_locked parsed from a reply without KCOLLAPSE_R_PACK_LEFT_LOCKED. */
+static uint64_t old_module_pack_left_locked(void)
+{
+	struct nl_msg *msg = reply_msg(KCOLLAPSE_CMD_COLLAPSE);
+	struct nlattr *tb[KCOLLAPSE_A_MAX + 1];
+	struct kc_result res = { .pack_left_locked = 77 };
+	struct nlattr *nest;
+	int ok = 0;
+
+	if (!msg)
+		return 77;
+	nest = nla_nest_start(msg, KCOLLAPSE_A_RESULT);
+	ok |= nest ? 0 : -1;
+	ok |= nla_put_u64(msg, KCOLLAPSE_R_PACK_LEFT_BUSY, 3);
+	ok |= nla_put_u32(msg, KCOLLAPSE_R_AFTER_COMPLETE, 1);
+	if (nest)
+		nla_nest_end(msg, nest);
+	if (ok < 0 || kc_reply_parse(nlmsg_hdr(msg), tb) < 0 ||
+	    kc_collapse_parse(tb, &res) < 0 || res.pack_left_busy != 3)
+		res.pack_left_locked = 77;
+	nlmsg_free(msg);
+	return res.pack_left_locked;
+}
+
 void test_reply_parse(void)
 {
 	struct nlattr *tb[KCOLLAPSE_A_MAX + 1];
@@ -413,12 +437,15 @@ void test_reply_parse(void)
 	CHECK_U64(res.pack_bytes_copied, 1000 + KCOLLAPSE_R_PACK_BYTES_COPIED);
 	CHECK_U64(res.pack_alloc_failed, 1000 + KCOLLAPSE_R_PACK_ALLOC_FAILED);
 	CHECK_U64(res.skipped_opted_out, 1000 + KCOLLAPSE_R_SKIPPED_OPTED_OUT);
+	CHECK_U64(res.pack_left_locked, 1000 + KCOLLAPSE_R_PACK_LEFT_LOCKED);
 	CHECK(!res.after_complete);
 	nlmsg_free(msg);
 
 	/* An older module: no AFTER_COMPLETE, FRAMES_AFTER means measured. */
 	CHECK(old_module_after_complete(true));
 	CHECK(!old_module_after_complete(false));
+	/* ... and no PACK_LEFT_LOCKED: 0, whatever the struct held. */
+	CHECK_U64(old_module_pack_left_locked(), 0);
 
 	/* A statistic of the wrong size is a malformed reply. */
 	msg = collapse_reply(true);

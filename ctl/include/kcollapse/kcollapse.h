@@ -119,7 +119,8 @@ struct kc_collapse_req {
  * pages the pack step reached (KC_MODE_PACK, and the sparse windows of
  * KC_MODE_AUTO): each is either moved or left in place for one cause:
  *   reached = pack_moved + pack_left_pinned + pack_left_shared +
- *             pack_left_thp + pack_left_dense + pack_left_busy
+ *             pack_left_thp + pack_left_dense + pack_left_busy +
+ *             pack_left_locked
  */
 struct kc_result {
 	uint64_t regions;		/* eligible VMAs visited */
@@ -150,7 +151,7 @@ struct kc_result {
 	uint64_t pack_left_shared;	/* left: mapped more than once */
 	uint64_t pack_left_thp;		/* left: part of a hugepage */
 	uint64_t pack_left_dense;	/* left: in a frame already dense */
-	uint64_t pack_left_busy;	/* left: locked, changing, no room */
+	uint64_t pack_left_busy;	/* left: page locked, changing, no room */
 	uint64_t pack_dense_frames;	/* frames the dense rule kept */
 	uint64_t pack_dest_frames;	/* 2 MiB destination blocks allocated */
 	uint64_t pack_bytes_copied;	/* bytes copied into them */
@@ -158,6 +159,8 @@ struct kc_result {
 	uint64_t skipped_opted_out;	/* candidates not tried: THP opt-out */
 	bool after_complete;		/* frames_after and present_after are
 					 * a complete measurement (else 0) */
+	uint64_t pack_left_locked;	/* left: mlock(2)ed memory while
+					 * compact_unevictable_allowed is 0 */
 };
 
 struct kc_info {
