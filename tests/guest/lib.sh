@@ -378,12 +378,12 @@ wl_exit() {
 # pack_reached FILE: pages the pack step reached, moved or left.
 pack_reached() {
 	jq '.packMoved + .packLeftPinned + .packLeftShared + .packLeftThp +
-		.packLeftDense + .packLeftBusy' "$1"
+		.packLeftDense + .packLeftBusy + .packLeftLocked' "$1"
 }
 
 # pack_summary FILE: the figures the report quotes.
 pack_summary() {
-	jq -r '"  figures: mode=\(.mode) frames \(.framesBefore) -> \(.framesAfter), present \(.presentBytesBefore) -> \(.presentBytesAfter), moved=\(.packMoved) pinned=\(.packLeftPinned) shared=\(.packLeftShared) thp=\(.packLeftThp) dense=\(.packLeftDense) busy=\(.packLeftBusy) denseFrames=\(.packDenseFrames) destFrames=\(.packDestFrames) bytesCopied=\(.packBytesCopied) allocFailed=\(.packAllocFailed) collapsed=\(.collapsed) sparse=\(.skippedSparse) elapsedMs=\(.elapsedMs) stop=\(.stopReason)"' "$1"
+	jq -r '"  figures: mode=\(.mode) frames \(.framesBefore) -> \(.framesAfter), present \(.presentBytesBefore) -> \(.presentBytesAfter), moved=\(.packMoved) pinned=\(.packLeftPinned) shared=\(.packLeftShared) thp=\(.packLeftThp) dense=\(.packLeftDense) busy=\(.packLeftBusy) locked=\(.packLeftLocked) denseFrames=\(.packDenseFrames) destFrames=\(.packDestFrames) bytesCopied=\(.packBytesCopied) allocFailed=\(.packAllocFailed) collapsed=\(.collapsed) sparse=\(.skippedSparse) elapsedMs=\(.elapsedMs) stop=\(.stopReason)"' "$1"
 }
 
 # pack_bg OUT [args...]: background pack of $WL_PID with the module pausing
