@@ -1,5 +1,3 @@
-// SPDX-License-Identifier: GPL-2.0
-
 // Command kc-gosvc is the long-lived Go service of the lazy-restore harness
 // (bench/resume/, workload "gosvc"): a cache server whose heap is
 // fragmented by its own work before the pause, answering requests on a
