@@ -9,7 +9,9 @@
 # Environment:
 #   RESUME_KERNEL     deb61 or deb612 (default deb612): a Debian 12 guest
 #                     kernel, see scripts/kernels.sh
-#   RESUME_WORKLOADS  kc-benchheap workloads (default "gc5 gc25")
+#   RESUME_WORKLOADS  kc-benchheap workloads and gosvc, the Go service
+#                     go/cmd/kc-gosvc (default "gc5 gc25 gosvc")
+#   RESUME_GOSVC_ARGS extra kc-gosvc arguments (e.g. "--mib 64 --keep 8")
 #   RESUME_VARIANTS   LABEL[=VARIANT[,XARG...]] ... (default "none inprocess
 #                     collapse pack auto"); VARIANT is none, inprocess,
 #                     collapse, pack or auto, XARGs go to kcollapsectl
@@ -31,7 +33,8 @@ source "$repo/scripts/kernels.sh"
 (($# == 1)) || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$(mkdir -p "$1" && cd "$1" && pwd)
 kname=${RESUME_KERNEL:-deb612}
-workloads=${RESUME_WORKLOADS:-gc5 gc25}
+workloads=${RESUME_WORKLOADS:-gc5 gc25 gosvc}
+gosvcargs=${RESUME_GOSVC_ARGS:-}
 variants=${RESUME_VARIANTS:-none inprocess collapse pack auto}
 latency=${RESUME_LATENCY_MS:-20}
 window=${RESUME_WINDOW_S:-60}
@@ -59,6 +62,11 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 for b in "$build/kc-benchheap" "$build/ctl/kcollapsectl" /usr/bin/jq; do
 	[[ -x $b ]] || die "$b missing (make -C bench build)"
 done
+gosvc=0
+[[ " $workloads " == *" gosvc "* ]] && gosvc=1
+((gosvc == 0)) || [[ -x $build/kc-gosvc ]] ||
+	die "$build/kc-gosvc missing (make -C bench gosvc)"
+[[ $gosvcargs =~ ^[A-Za-z0-9\ ._=-]*$ ]] || die "RESUME_GOSVC_ARGS: '$gosvcargs'"
 exec 9>"$out/.lock"
 flock -n 9 || die "another run uses $out"
 
@@ -76,6 +84,16 @@ vmlinuz=$(kc_cache_dir)/kernels/$kver/vmlinuz
 	-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" \
 	-d "$here/guest:/tests" \
 	-b "$build/kc-benchheap" -b "$build/ctl/kcollapsectl" -b /usr/bin/jq
+# The Go service's guests: the same and kc-gosvc (its own archive, so the
+# other workloads' guests stay as they were).
+if ((gosvc)); then
+	"$repo/tests/vm/mkinitramfs.sh" -o "$out/initramfs-gosvc.cpio.gz" \
+		-i "$repo/tests/vm/guest-init.sh" \
+		-f "$out/build/kcollapse.ko:/lib/kcollapse/kcollapse.ko" \
+		-d "$here/guest:/tests" \
+		-b "$build/kc-benchheap" -b "$build/ctl/kcollapsectl" -b /usr/bin/jq \
+		-b "$build/kc-gosvc"
+fi
 
 # Hugetlb: both guests' RAM at once, added to what the host already
 # reserved (others may use it too) and given back at the end.
@@ -112,6 +130,7 @@ rm -rf "$out/runs" "$out/report" "$out/runs.txt"
 		"max-bandwidth and max-postcopy-bandwidth 10 B/s, postcopy started at once"
 	echo "host $(uname -r)"
 	echo "latencyMs $latency windowS $window memMiB $mem seed $seed"
+	if ((gosvc)); then echo "gosvc kc-gosvc${gosvcargs:+ $gosvcargs} ($(go version | cut -d' ' -f3))"; fi
 } >"$out/meta.txt"
 
 mkdir -p "$out/runs"
@@ -127,10 +146,15 @@ for wl in $workloads; do
 		echo "$wl-$label" >>"$out/runs.txt"
 		echo "# $wl / $label: variant $variant${xargs:+ xargs $xargs}"
 		start=$(date +%s)
+		initrd=$out/initramfs.cpio.gz wlargs=""
+		if [[ $wl == gosvc ]]; then
+			initrd=$out/initramfs-gosvc.cpio.gz
+			wlargs=${gosvcargs:+ gosvcargs=${gosvcargs// /,}}
+		fi
 		if /usr/bin/python3 "$here/resume.py" --kernel "$vmlinuz" \
-			--initrd "$out/initramfs.cpio.gz" --out "$dir" --hugetlbfs "$mnt" \
+			--initrd "$initrd" --out "$dir" --hugetlbfs "$mnt" \
 			--label "$label" --mem "$mem" --latency-ms "$latency" --window-s "$window" \
-			--args "workload=$wl variant=$variant seed=$seed${xargs:+ xargs=$xargs}" \
+			--args "workload=$wl variant=$variant seed=$seed${xargs:+ xargs=$xargs}$wlargs" \
 			>"$dir.log" 2>&1; then
 			sed -n 's/^RESUME //p' "$dir.log" | jq -r '"#   \(.pagesToAnswer) pages to the answer in \(.runToAnswerMs) ms, \(.pagesWindow) in the window; \(.placedToAnswer) placed"'
 		else

@@ -3,18 +3,21 @@
 # /tests). Builds one workload, prepares it by one variant, prints
 # "KC-RESUME-PREPARED {json}" on ttyS1 and then waits, never returning: the
 # host migrates this guest (postcopy) and sends the workload its first
-# request over ttyS2, which the workload (kc-benchheap --serve) answers
-# itself. KC_ARGS (kc.args=): workload=gc25 variant=none|inprocess|collapse|
-# pack|auto seed=N xargs=A,B (extra kcollapsectl arguments, commas for
-# spaces: the hook for variants such as pack --hot-first).
+# request over ttyS2, which the workload (kc-benchheap --serve, or the Go
+# service kc-gosvc --serve for workload gosvc) answers itself. KC_ARGS
+# (kc.args=): workload=gc25|gosvc variant=none|inprocess|collapse|pack|auto
+# seed=N xargs=A,B (extra kcollapsectl arguments, commas for spaces: the
+# hook for variants such as pack --hot-first) gosvcargs=A,B (extra
+# kc-gosvc arguments, e.g. --mib,64).
 KMOD=/lib/kcollapse/kcollapse.ko
-WL=gc25 VARIANT=none SEED=42 XARGS=""
+WL=gc25 VARIANT=none SEED=42 XARGS="" GOSVCARGS=""
 for a in ${KC_ARGS:-}; do
 	case $a in
 	workload=*) WL=${a#workload=} ;;
 	variant=*) VARIANT=${a#variant=} ;;
 	seed=*) SEED=${a#seed=} ;;
 	xargs=*) XARGS=$(echo "${a#xargs=}" | tr , ' ') ;;
+	gosvcargs=*) GOSVCARGS=$(echo "${a#gosvcargs=}" | tr , ' ') ;;
 	esac
 done
 
@@ -30,14 +33,24 @@ wait_line() {
 	while ! grep -q "$2" "$1"; do
 		i=$((i + 1))
 		[ $i -lt 6000 ] || fail "timeout waiting for '$2'"
-		kill -0 "$PID" 2>/dev/null || fail "kc-benchheap died"
+		kill -0 "$PID" 2>/dev/null || fail "$BIN died"
 		sleep 0.1
 	done
 }
 
 echo "# kernel $(uname -r) workload $WL variant $VARIANT xargs '$XARGS'"
 insmod $KMOD || fail "insmod"
-kc-benchheap --workload "$WL" --seed "$SEED" --serve /dev/ttyS2 >/tmp/wl.out 2>&1 &
+case $WL in
+gosvc)
+	BIN=kc-gosvc
+	# shellcheck disable=SC2086
+	kc-gosvc --seed "$SEED" --serve /dev/ttyS2 $GOSVCARGS >/tmp/wl.out 2>&1 &
+	;;
+*)
+	BIN=kc-benchheap
+	kc-benchheap --workload "$WL" --seed "$SEED" --serve /dev/ttyS2 >/tmp/wl.out 2>&1 &
+	;;
+esac
 PID=$!
 wait_line /tmp/wl.out '^ready '
 range=$(sed -n 's/^range //p' /tmp/wl.out)
@@ -63,16 +76,19 @@ kcollapsectl frames "$PID" --range "$range" --json >/tmp/fa.json || fail "frames
 kill -USR2 "$PID"
 wait_line /tmp/wl.out '^heapframes '
 hf=$(sed -n 's/^heapframes //p' /tmp/wl.out | tail -n 1)
+# the Go service's account of the heap it built (none for kc-benchheap)
+svc=$(sed -n 's/^gosvc //p' /tmp/wl.out | tail -n 1)
 # the page cache and slab the preparation left behind are not the workload's
 sync
 echo 3 >/proc/sys/vm/drop_caches
 jq -c -n --arg wl "$WL" --arg v "$VARIANT" --arg x "$XARGS" --arg k "$(uname -r)" \
-	--arg hf "$hf" \
+	--arg hf "$hf" --argjson svc "${svc:-null}" \
 	--slurpfile fb /tmp/fb.json --slurpfile fa /tmp/fa.json --slurpfile res /tmp/res.json \
 	'{workload: $wl, variant: $v, xargs: $x, kernel: $k, before: $fb[0], after: $fa[0],
 	  result: $res[0],
 	  heapFrames: ($hf | if . == "unknown" then null else split(" ") |
-		{count: (.[0] | tonumber), frames: ((.[1] // "") | split(","))} end)}' \
+		{count: (.[0] | tonumber), frames: ((.[1] // "") | split(","))} end)}
+	 + (if $svc == null then {} else {service: $svc} end)' \
 	>/tmp/prep.json || fail "jq"
 echo "KC-RESUME-PREPARED $(cat /tmp/prep.json)"
 # The host takes it from here; PID 1 must not power off.
