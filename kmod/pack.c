@@ -73,8 +73,9 @@ struct kc_dest {
 	unsigned int used;	/* pages of @block handed out */
 };
 
-/* The destination blocks of one NUMA node. */
+/* One NUMA node's dense rule and destination blocks. */
 struct kc_node_dest {
+	unsigned long keep_min;	/* its frames with this many pages are dense */
 	struct kc_dest cur;	/* the block being filled */
 	struct kc_dest spare;	/* the next one, allocated ahead */
 	unsigned int backoff;	/* batches left before the next attempt */
@@ -88,7 +89,6 @@ static bool kc_plan_moves(u8 plan)
 struct kc_pack {
 	struct kc_run *run;
 	struct kc_pack_stats *st;
-	unsigned long keep_min;	/* frames with this many pages are dense */
 	bool locked_movable;	/* mlock()ed memory may move (compat.h) */
 	bool locked_vma;	/* the batch is in a VM_LOCKED VMA */
 	int refill;		/* node needing a block, allocated unlocked */
@@ -135,14 +135,29 @@ unsigned int kc_pack_blocks_needed(unsigned int used, unsigned int want)
 }
 EXPORT_SYMBOL_IF_KUNIT(kc_pack_blocks_needed);
 
-/* The dense rule's threshold, from the frames measured before. */
+/*
+ * The node a frame of the target's lies on: that of its first page (a
+ * hint if that page is a hole; node boundaries are far coarser than 2 MiB).
+ */
+static int kc_frame_nid(unsigned long frame)
+{
+	unsigned long pfn = frame << (PMD_SHIFT - PAGE_SHIFT);
+
+	return pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) :
+				first_online_node;
+}
+
+/*
+ * The dense rule's threshold, from the frames measured before, node by
+ * node: pages never leave their node, so frames merge only within one.
+ */
 static int kc_pack_density(struct kc_pack *pk)
 {
 	struct kc_frame_set *set = pk->run->before;
 	unsigned long frame;
 	void *entry;
-	u64 *hist;
-	int err;
+	u64 *hist, kept;
+	int err, nid;
 
 	err = kc_frames_flush(set);
 	if (err)
@@ -150,10 +165,16 @@ static int kc_pack_density(struct kc_pack *pk)
 	hist = kcalloc(KC_PACK_BLOCK_PAGES + 1, sizeof(*hist), GFP_KERNEL);
 	if (!hist)
 		return -ENOMEM;
-	xa_for_each(&set->frames, frame, entry)
-		hist[min_t(unsigned long, xa_to_value(entry),
-			   KC_PACK_BLOCK_PAGES)]++;
-	pk->keep_min = kc_pack_keep_min(hist, &pk->st->dense_frames);
+	for_each_online_node(nid) {
+		memset(hist, 0, (KC_PACK_BLOCK_PAGES + 1) * sizeof(*hist));
+		xa_for_each(&set->frames, frame, entry)
+			if (kc_frame_nid(frame) == nid)
+				hist[min_t(unsigned long, xa_to_value(entry),
+					   KC_PACK_BLOCK_PAGES)]++;
+		pk->nodes[nid].keep_min = kc_pack_keep_min(hist, &kept);
+		pk->st->dense_frames += kept;
+		cond_resched();
+	}
 	kfree(hist);
 	return 0;
 }
@@ -291,7 +312,7 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 	if (folio_maybe_dma_pinned(page_folio(page)))
 		return KC_LEFT_PINNED;
 	if (kc_frames_pages(pk->run->before, kc_pfn_frame(page_to_pfn(page))) >=
-	    pk->keep_min)
+	    pk->nodes[page_to_nid(page)].keep_min)
 		return KC_LEFT_DENSE;
 	/* as the kernel's compaction: vm.compact_unevictable_allowed */
 	if (pk->locked_vma && !pk->locked_movable)

@@ -172,13 +172,15 @@
  *     thp     part of a transparent hugepage (PMD- or PTE-mapped);
  *     dense   in a frame the target already uses densely (below);
  *     busy    locked, under writeback, off the LRU or changed while being
- *             moved, or no destination page could be allocated.
+ *             moved, or no destination page could be allocated;
+ *     locked  in mlock(2)ed memory that may not move (below).
  *   Dense frames: from the "before" measurement, the number c(f) of the
  *   target's pages in each frame f. Keeping every frame with c(f) >= t and
  *   moving the pages of the others ends with about K(t) + ceil(M(t) / 512)
  *   frames, K(t) the frames kept and M(t) the pages moved. The module
  *   picks the t (1..513, 513 = keep none) that minimises that figure,
- *   and among equal figures the one that moves the fewest pages. So full
+ *   and among equal figures the one that moves the fewest pages, for each
+ *   NUMA node on its own (pages do not leave their node). So full
  *   frames are never emptied only to be refilled, and a second pack of a
  *   packed process moves nothing. Windows are visited in address order,
  *   a batch of at most 128 pages (512 KiB of address space) at a time;

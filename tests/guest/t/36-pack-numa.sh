@@ -68,3 +68,19 @@ moved=$(j /tmp/n-interleaved.json packMoved)
 assert_le "interleaved: destination frames" \
 	"$(j /tmp/n-interleaved.json packDestFrames)" $(( (moved + 511) / 512 + 2 ))
 wl_exit
+
+# The dense rule is per node: 4128 interleaved pages pack into four full
+# blocks and one with 16 pages on each node. Two 16-page frames on two
+# nodes cannot become one, so a second pack moves nothing (a rule over
+# all nodes at once would move those 32 pages, only to need two frames).
+wl_start --only dense,sparse --mempolicy interleave
+range=$(wl_range)
+collapse_json /tmp/n-first.json "$WL_PID" --mode pack --range "$range"
+pack_summary /tmp/n-first.json
+collapse_json /tmp/n-again.json "$WL_PID" --mode pack --range "$range"
+pack_summary /tmp/n-again.json
+assert_eq "second pack: moved" "$(j /tmp/n-again.json packMoved)" 0
+assert_eq "second pack: frames" "$(j /tmp/n-again.json framesAfter)" \
+	"$(j /tmp/n-first.json framesAfter)"
+wl_verify
+wl_exit
