@@ -8,8 +8,8 @@ if [ "${KC_SUITE:-e2e}" = demo ]; then
 	exec sh ./demo.sh
 fi
 # The soak suite: the adversarial tests at KC_SOAK (default 10) times the
-# sizes below (make check's, but three to four times them for stress and
-# races) (make soak).
+# sizes below (make check's, but more for stress and races, and for the
+# debug kernel's fuzzing) (make soak).
 if [ "${KC_SUITE:-e2e}" = soak ]; then
 	f=${KC_SOAK:-10}
 	export KC_STRESS_ROUNDS=${KC_STRESS_ROUNDS:-$((1000 * f))}

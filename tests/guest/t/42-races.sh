@@ -7,8 +7,8 @@
 # kc-timeout: 900
 . ./lib.sh
 mod_load
-iters=${KC_RACES:-250}
-unloads=${KC_RACES_RMMOD:-60}
+iters=${KC_RACES:-200}
+unloads=${KC_RACES_RMMOD:-40}
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	iters=${KC_RACES:-80}
 	unloads=${KC_RACES_RMMOD:-20}
