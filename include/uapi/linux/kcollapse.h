@@ -116,6 +116,11 @@
  *                              4 KiB pages is collapsed, a sparser one is
  *                              packed; MIN_FILL is not used in that mode.
  *                              Rejected (-EINVAL) in the other modes.
+ *     KCOLLAPSE_A_HOT_FIRST    flag, optional, PACK and AUTO modes only
+ *                              (-EINVAL in COLLAPSE mode). The pages
+ *                              accessed since the last clear go into
+ *                              destination blocks of their own; see
+ *                              "Working set".
  *   Reply (same command): KCOLLAPSE_A_PID and a KCOLLAPSE_A_RESULT nest of
  *   KCOLLAPSE_R_* attributes. A cancelled, timed-out or interrupted operation
  *   still replies with its partial statistics; only a request that could not
@@ -211,6 +216,29 @@
  *   pages reached = PACK_MOVED + PACK_LEFT_PINNED + PACK_LEFT_SHARED +
  *                   PACK_LEFT_THP + PACK_LEFT_DENSE + PACK_LEFT_BUSY +
  *                   PACK_LEFT_LOCKED.
+ *
+ * Working set
+ * -----------
+ *   A page is hot if the target accessed it since its accessed bits were
+ *   last cleared: its PTE (or its hugepage's PMD) is young. The module
+ *   does not clear them: the kernel's own /proc/PID/clear_refs does
+ *   ("2": the anonymous pages'; libkcollapse's kc_clear_accessed()), with
+ *   its locking and TLB flush. What the target touches between that clear
+ *   and a pause is what a resume will touch if it behaves the same way:
+ *   the working set. Every measurement counts the hot pages and the
+ *   frames that hold them (KCOLLAPSE_R_HOT_*): before, and after, as for
+ *   FRAMES_*. Moving a page keeps it young; a collapsed window is young
+ *   as a whole. Without a clear since the target started, every page it
+ *   ever touched is hot.
+ *
+ *   HOT_FIRST (PACK and AUTO modes): hot pages and the others go to
+ *   separate destination blocks, so the hot set ends in about
+ *   ceil(hot pages / 512) frames per NUMA node plus the frames it already
+ *   filled densely. The dense rule is then worked out twice per node:
+ *   for hot pages over the frames' hot pages, for the others over all
+ *   pages as without HOT_FIRST. A hot page stays in a frame that is dense
+ *   with hot pages (moving it would not shrink the hot set), a cold one
+ *   in a frame that is dense with pages.
  *
  * KCOLLAPSE_CMD_CANCEL
  * --------------------
@@ -326,6 +354,12 @@
  *   KCOLLAPSE_R_PACK_LEFT_LOCKED pages left in place: in mlock(2)ed memory
  *                                while vm.compact_unevictable_allowed
  *                                is 0 (see "Modes")
+ *   KCOLLAPSE_R_HOT_PAGES_BEFORE present pages accessed since the last
+ *                                clear, before (see "Working set"); a
+ *                                PMD-mapped window counts 512
+ *   KCOLLAPSE_R_HOT_FRAMES_BEFORE distinct 2 MiB frames holding them
+ *   KCOLLAPSE_R_HOT_PAGES_AFTER  the same, after (with FRAMES_AFTER: 0 if
+ *   KCOLLAPSE_R_HOT_FRAMES_AFTER AFTER_COMPLETE is 0)
  *
  * Cost and stops
  * --------------
@@ -419,6 +453,7 @@ enum kcollapse_attr {
 	KCOLLAPSE_A_OP_ID,		/* u64 */
 	KCOLLAPSE_A_PIDFD,		/* u32, a pidfd of the caller's */
 	KCOLLAPSE_A_ACCESS_STATUS,	/* string */
+	KCOLLAPSE_A_HOT_FIRST,		/* flag */
 
 	__KCOLLAPSE_A_MAX
 };
@@ -465,6 +500,10 @@ enum kcollapse_result_attr {
 	KCOLLAPSE_R_SKIPPED_OPTED_OUT,
 	KCOLLAPSE_R_AFTER_COMPLETE,	/* u32 */
 	KCOLLAPSE_R_PACK_LEFT_LOCKED,
+	KCOLLAPSE_R_HOT_PAGES_BEFORE,
+	KCOLLAPSE_R_HOT_FRAMES_BEFORE,
+	KCOLLAPSE_R_HOT_PAGES_AFTER,
+	KCOLLAPSE_R_HOT_FRAMES_AFTER,
 
 	__KCOLLAPSE_R_MAX
 };
