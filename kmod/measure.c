@@ -54,15 +54,28 @@ int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
 	return 0;
 }
 
-int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes)
+void kc_measured_from(struct kc_measured *m, const struct kc_frame_set *set)
+{
+	m->frames = set->count;
+	m->present_bytes = set->present_bytes;
+	m->hot_pages = set->hot_pages;
+	m->hot_frames = set->hot_frames;
+}
+
+int kc_measure(struct kc_run *run, struct kc_measured *m)
 {
 	struct kc_frame_set set;
 	int ret;
 
 	kc_frames_init(&set);
 	ret = kc_measure_into(run, &set, NULL, NULL);
-	*frames = set.count;
-	*bytes = set.present_bytes;
+	if (ret >= 0) {
+		/* the pending run folded in, for hot_frames */
+		int err = kc_frames_flush(&set);
+
+		ret = ret ?: err;
+	}
+	kc_measured_from(m, &set);
 	kc_frames_destroy(&set);
 	return ret;
 }

@@ -22,7 +22,18 @@ struct kc_spans;
 int kc_measure_into(struct kc_run *run, struct kc_frame_set *set,
 		    u64 *regions, struct kc_spans *spans);
 
-/* The same into *@frames and *@bytes only. */
-int kc_measure(struct kc_run *run, u64 *frames, u64 *bytes);
+/* What a measurement found (the uapi's FRAMES_*, PRESENT_*, HOT_*). */
+struct kc_measured {
+	u64 frames;
+	u64 present_bytes;
+	u64 hot_pages;
+	u64 hot_frames;
+};
+
+/* The counts of a flushed (kc_frames_flush()) @set. */
+void kc_measured_from(struct kc_measured *m, const struct kc_frame_set *set);
+
+/* The same as kc_measure_into(), into @m only. */
+int kc_measure(struct kc_run *run, struct kc_measured *m);
 
 #endif /* _KCOLLAPSE_MEASURE_H */

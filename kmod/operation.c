@@ -70,27 +70,31 @@ static int kc_measure_after(struct kc_run *run,
 			    struct netlink_ext_ack *extack)
 {
 	struct kc_stats *st = run->st;
+	struct kc_measured m = {};
 	int ret;
 
 	if (run->req->dry_run) {
 		st->frames_after = st->frames_before;
 		st->present_after = st->present_before;
+		st->hot_pages_after = st->hot_pages_before;
+		st->hot_frames_after = st->hot_frames_before;
 		st->after_complete = 1;
 		return 0;
 	}
 	if (st->stop_reason != KCOLLAPSE_STOP_DONE)
 		return 0;
-	ret = kc_measure(run, &st->frames_after, &st->present_after);
+	ret = kc_measure(run, &m);
 	if (ret < 0) {
 		NL_SET_ERR_MSG(extack,
 			       "out of memory while measuring frames after the operation: it ran, its statistics are lost");
 		return ret;
 	}
-	if (ret > 0) {
-		st->frames_after = 0;
-		st->present_after = 0;
-		return 0;
-	}
+	if (ret > 0)
+		return 0;	/* stopped: the after-measurement stays 0 */
+	st->frames_after = m.frames;
+	st->present_after = m.present_bytes;
+	st->hot_pages_after = m.hot_pages;
+	st->hot_frames_after = m.hot_frames;
 	st->after_complete = 1;
 	return 0;
 }
@@ -104,6 +108,7 @@ static int kc_operation_steps(struct kc_run *run,
 {
 	struct kc_stats *st = run->st;
 	struct kc_frame_set before;
+	struct kc_measured m;
 	struct kc_spans spans;
 	int ret;
 
@@ -113,8 +118,14 @@ static int kc_operation_steps(struct kc_run *run,
 	kc_frames_init(&before);
 	kc_spans_init(&spans);
 	ret = kc_measure_into(run, &before, &st->regions, &spans);
-	st->frames_before = before.count;
-	st->present_before = before.present_bytes;
+	/* the pending run folded in: hot_frames, and pack's density */
+	if (ret >= 0)
+		ret = ret ?: kc_frames_flush(&before);
+	kc_measured_from(&m, &before);
+	st->frames_before = m.frames;
+	st->present_before = m.present_bytes;
+	st->hot_pages_before = m.hot_pages;
+	st->hot_frames_before = m.hot_frames;
 	if (ret) {
 		if (ret < 0)
 			NL_SET_ERR_MSG(extack,

@@ -21,7 +21,9 @@
  * migration is all on one node. So a target bound to a node (mbind,
  * cpuset.mems) keeps its memory there, and a node without a free block
  * leaves its pages where they are (counted as busy) rather than moving
- * them to another.
+ * them to another. With HOT_FIRST, each node has two streams of blocks,
+ * one for the pages accessed since the last clear (young) and one for the
+ * others: a destination is a (node, stream) pair, its "key".
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -73,12 +75,32 @@ struct kc_dest {
 	unsigned int used;	/* pages of @block handed out */
 };
 
-/* One NUMA node's dense rule and destination blocks. */
-struct kc_node_dest {
-	unsigned long keep_min;	/* its frames with this many pages are dense */
+/* Destination streams: all pages, or with HOT_FIRST the cold ones; hot. */
+#define KC_STREAM_COLD	0
+#define KC_STREAM_HOT	1
+#define KC_STREAMS	2
+
+static int kc_key(int nid, int stream)
+{
+	return nid * KC_STREAMS + stream;
+}
+
+static int kc_key_nid(int key)
+{
+	return key / KC_STREAMS;
+}
+
+/* The blocks of one destination key. */
+struct kc_dest_set {
 	struct kc_dest cur;	/* the block being filled */
 	struct kc_dest spare;	/* the next one, allocated ahead */
 	unsigned int backoff;	/* batches left before the next attempt */
+};
+
+/* One NUMA node's dense rule (kc_pack_keep_min()). */
+struct kc_node_rule {
+	unsigned long keep_min;	/* frames with this many pages are dense */
+	unsigned long keep_hot;	/* HOT_FIRST: ... with this many hot pages */
 };
 
 static bool kc_plan_moves(u8 plan)
@@ -91,14 +113,16 @@ struct kc_pack {
 	struct kc_pack_stats *st;
 	bool locked_movable;	/* mlock()ed memory may move (compat.h) */
 	bool locked_vma;	/* the batch is in a VM_LOCKED VMA */
-	int refill;		/* node needing a block, allocated unlocked */
+	bool hot_first;		/* young pages in the hot stream */
+	int refill;		/* key needing a block, allocated unlocked */
 	bool again;		/* the batch at again_addr is read again */
 	unsigned long again_addr;
-	struct kc_node_dest *nodes;	/* nr_node_ids of them */
+	struct kc_node_rule *rules;	/* nr_node_ids of them */
+	struct kc_dest_set *dests;	/* by key: nr_node_ids * KC_STREAMS */
 	unsigned long src[KC_PACK_BATCH];
 	unsigned long dst[KC_PACK_BATCH];
 	u8 plan[KC_PACK_BATCH];
-	u16 nid[KC_PACK_BATCH];	/* the node of each page to move */
+	u16 key[KC_PACK_BATCH];	/* the destination of each page to move */
 };
 
 unsigned int kc_pack_keep_min(const u64 *hist, u64 *kept)
@@ -148,31 +172,51 @@ static int kc_frame_nid(unsigned long frame)
 }
 
 /*
- * The dense rule's threshold, from the frames measured before, node by
+ * kc_pack_keep_min() over node @nid's frames in the before set, counting
+ * each frame's pages, or its hot pages if @hot; adds the frames kept to
+ * the statistics. @hist: KC_PACK_BLOCK_PAGES + 1 entries, any content.
+ */
+static unsigned long kc_pack_node_rule(struct kc_pack *pk, int nid, bool hot,
+				       u64 *hist)
+{
+	struct kc_frame_set *set = pk->run->before;
+	unsigned long frame, c;
+	unsigned int t;
+	void *entry;
+	u64 kept;
+
+	memset(hist, 0, (KC_PACK_BLOCK_PAGES + 1) * sizeof(*hist));
+	xa_for_each(&set->frames, frame, entry) {
+		if (kc_frame_nid(frame) != nid)
+			continue;
+		c = hot ? kc_frames_entry_hot(entry) :
+			  kc_frames_entry_pages(entry);
+		hist[min_t(unsigned long, c, KC_PACK_BLOCK_PAGES)]++;
+	}
+	t = kc_pack_keep_min(hist, &kept);
+	pk->st->dense_frames += kept;
+	return t;
+}
+
+/*
+ * The dense rule's thresholds, from the frames measured before, node by
  * node: pages never leave their node, so frames merge only within one.
+ * With HOT_FIRST a second rule over the frames' hot pages decides for the
+ * hot ones: they stay only in a frame that moving them would not help.
  */
 static int kc_pack_density(struct kc_pack *pk)
 {
-	struct kc_frame_set *set = pk->run->before;
-	unsigned long frame;
-	void *entry;
-	u64 *hist, kept;
-	int err, nid;
+	u64 *hist;
+	int nid;
 
-	err = kc_frames_flush(set);
-	if (err)
-		return err;
 	hist = kcalloc(KC_PACK_BLOCK_PAGES + 1, sizeof(*hist), GFP_KERNEL);
 	if (!hist)
 		return -ENOMEM;
 	for_each_online_node(nid) {
-		memset(hist, 0, (KC_PACK_BLOCK_PAGES + 1) * sizeof(*hist));
-		xa_for_each(&set->frames, frame, entry)
-			if (kc_frame_nid(frame) == nid)
-				hist[min_t(unsigned long, xa_to_value(entry),
-					   KC_PACK_BLOCK_PAGES)]++;
-		pk->nodes[nid].keep_min = kc_pack_keep_min(hist, &kept);
-		pk->st->dense_frames += kept;
+		pk->rules[nid].keep_min = kc_pack_node_rule(pk, nid, false, hist);
+		if (pk->hot_first)
+			pk->rules[nid].keep_hot =
+				kc_pack_node_rule(pk, nid, true, hist);
 		cond_resched();
 	}
 	kfree(hist);
@@ -186,11 +230,11 @@ static unsigned int kc_dest_room_left(const struct kc_dest *d)
 }
 
 /*
- * A new block on node @nid in @d. Without reclaim (@gfp
+ * A new block for @key in @d, on its node. Without reclaim (@gfp
  * KC_PACK_GFP_LOCKED) a failure is not one: the caller gets one with
  * reclaim, unlocked, instead.
  */
-static bool kc_dest_new(struct kc_pack *pk, int nid, struct kc_dest *d,
+static bool kc_dest_new(struct kc_pack *pk, int key, struct kc_dest *d,
 			gfp_t gfp)
 {
 	struct page *block = NULL;
@@ -198,12 +242,13 @@ static bool kc_dest_new(struct kc_pack *pk, int nid, struct kc_dest *d,
 	if (!READ_ONCE(kc_testing.pack_alloc_fail) &&
 	    !(gfp == KC_PACK_GFP_LOCKED &&
 	      READ_ONCE(kc_testing.pack_alloc_locked_fail)))
-		block = alloc_pages_node(nid, gfp, KC_PACK_BLOCK_ORDER);
+		block = alloc_pages_node(kc_key_nid(key), gfp,
+					 KC_PACK_BLOCK_ORDER);
 	if (!block && !(gfp & __GFP_DIRECT_RECLAIM))
 		return false;
 	if (!block) {
 		pk->st->alloc_failed++;
-		pk->nodes[nid].backoff = KC_PACK_ALLOC_BACKOFF - 1;
+		pk->dests[key].backoff = KC_PACK_ALLOC_BACKOFF - 1;
 		return false;
 	}
 	split_page(block, KC_PACK_BLOCK_ORDER);
@@ -214,14 +259,14 @@ static bool kc_dest_new(struct kc_pack *pk, int nid, struct kc_dest *d,
 }
 
 /*
- * With the lock held, before any source page is locked: room on node
- * @nid for @want pages, or false if a block is needed that only reclaim
- * could provide (pk->refill: the caller ends the hold and comes back).
- * In the backoff after a failed allocation, whatever room there is.
+ * With the lock held, before any source page is locked: room for @want
+ * pages at @key, or false if a block is needed that only reclaim could
+ * provide (pk->refill: the caller ends the hold and comes back). In the
+ * backoff after a failed allocation, whatever room there is.
  */
-static bool kc_dest_ready(struct kc_pack *pk, int nid, unsigned int want)
+static bool kc_dest_ready(struct kc_pack *pk, int key, unsigned int want)
 {
-	struct kc_node_dest *nd = &pk->nodes[nid];
+	struct kc_dest_set *nd = &pk->dests[key];
 	unsigned int used = nd->cur.block ? nd->cur.used : KC_PACK_BLOCK_PAGES;
 
 	if (!kc_pack_blocks_needed(used, want) || nd->spare.block)
@@ -230,16 +275,16 @@ static bool kc_dest_ready(struct kc_pack *pk, int nid, unsigned int want)
 		nd->backoff--;
 		return true;
 	}
-	if (kc_dest_new(pk, nid, &nd->spare, KC_PACK_GFP_LOCKED))
+	if (kc_dest_new(pk, key, &nd->spare, KC_PACK_GFP_LOCKED))
 		return true;
-	pk->refill = nid;
+	pk->refill = key;
 	return false;
 }
 
 /*
- * kc_dest_ready() for each node the pages planned to move in
- * [@first, @last] of the batch are on; each node is asked once, for all
- * of its pages.
+ * kc_dest_ready() for each destination the pages planned to move in
+ * [@first, @last] of the batch go to; each is asked once, for all of its
+ * pages.
  */
 static bool kc_dest_ready_batch(struct kc_pack *pk, unsigned long first,
 				unsigned long last)
@@ -252,34 +297,34 @@ static bool kc_dest_ready_batch(struct kc_pack *pk, unsigned long first,
 			continue;
 		for (j = first; j < i; j++)
 			if (kc_plan_moves(pk->plan[j]) &&
-			    pk->nid[j] == pk->nid[i])
+			    pk->key[j] == pk->key[i])
 				break;
 		if (j < i)
-			continue;	/* that node was asked */
+			continue;	/* that destination was asked */
 		want = 0;
 		for (j = i; j <= last; j++)
 			want += kc_plan_moves(pk->plan[j]) &&
-				pk->nid[j] == pk->nid[i];
-		if (!kc_dest_ready(pk, pk->nid[i], want))
+				pk->key[j] == pk->key[i];
+		if (!kc_dest_ready(pk, pk->key[i], want))
 			return false;
 	}
 	return true;
 }
 
-/* Pages that can be moved to node @nid now: @want, or the room left. */
-static unsigned int kc_dest_room(struct kc_pack *pk, int nid,
+/* Pages that can be moved to @key now: @want, or the room left. */
+static unsigned int kc_dest_room(struct kc_pack *pk, int key,
 				 unsigned int want)
 {
-	struct kc_node_dest *nd = &pk->nodes[nid];
+	struct kc_dest_set *nd = &pk->dests[key];
 
 	if (nd->spare.block)
 		return want;
 	return min(want, kc_dest_room_left(&nd->cur));
 }
 
-static struct page *kc_dest_take(struct kc_pack *pk, int nid)
+static struct page *kc_dest_take(struct kc_pack *pk, int key)
 {
-	struct kc_node_dest *nd = &pk->nodes[nid];
+	struct kc_dest_set *nd = &pk->dests[key];
 
 	if (!kc_dest_room_left(&nd->cur)) {
 		if (!nd->spare.block)
@@ -299,8 +344,23 @@ static void kc_dest_free(struct kc_dest *d)
 	d->block = NULL;
 }
 
+/*
+ * Whether @page's frame is dense: for a @hot page with HOT_FIRST, dense
+ * with hot pages; otherwise dense with pages.
+ */
+static bool kc_pack_dense(struct kc_pack *pk, struct page *page, bool hot)
+{
+	unsigned long frame = kc_pfn_frame(page_to_pfn(page));
+	const struct kc_node_rule *rule = &pk->rules[page_to_nid(page)];
+
+	if (hot)
+		return kc_frames_hot(pk->run->before, frame) >= rule->keep_hot;
+	return kc_frames_pages(pk->run->before, frame) >= rule->keep_min;
+}
+
 /* Why @page must stay, or KC_LEFT_MAX if it may move. Racy reads: a hint. */
-static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
+static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page,
+				     bool hot)
 {
 	if (PageCompound(page))
 		return KC_LEFT_THP;
@@ -311,8 +371,7 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 		return KC_LEFT_SHARED;
 	if (folio_maybe_dma_pinned(page_folio(page)))
 		return KC_LEFT_PINNED;
-	if (kc_frames_pages(pk->run->before, kc_pfn_frame(page_to_pfn(page))) >=
-	    pk->nodes[page_to_nid(page)].keep_min)
+	if (kc_pack_dense(pk, page, hot))
 		return KC_LEFT_DENSE;
 	/* as the kernel's compaction: vm.compact_unevictable_allowed */
 	if (pk->locked_vma && !pk->locked_movable)
@@ -320,10 +379,14 @@ static enum kc_left kc_pack_why_left(struct kc_pack *pk, struct page *page)
 	return KC_LEFT_MAX;
 }
 
-/* What to do with the page @pte maps; why it stays is counted in @left. */
+/*
+ * What to do with the page @pte maps, and where it would go (@key); why
+ * it stays is counted in @left.
+ */
 static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
-				      unsigned int *left, u16 *nid)
+				      unsigned int *left, u16 *key)
 {
+	bool hot = pk->hot_first && pte_young(pte);
 	enum kc_left why = KC_LEFT_BUSY;
 	struct page *page = NULL;
 	unsigned long pfn;
@@ -335,13 +398,13 @@ static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
 		return KC_PLAN_NONE;
 	if (pfn_valid(pfn)) {
 		page = pfn_to_page(pfn);
-		why = kc_pack_why_left(pk, page);
+		why = kc_pack_why_left(pk, page, hot);
 	}
 	if (why != KC_LEFT_MAX) {
 		left[why]++;
 		return KC_PLAN_LEFT;
 	}
-	*nid = page_to_nid(page);
+	*key = kc_key(page_to_nid(page), hot ? KC_STREAM_HOT : KC_STREAM_COLD);
 	/*
 	 * More references than its one mapping: pinned by a reference (a
 	 * pipe, I/O) or only sitting in a per-CPU LRU batch, which the
@@ -353,20 +416,20 @@ static enum kc_plan kc_pack_plan_page(struct kc_pack *pk, pte_t pte,
 }
 
 /*
- * Move the @n pages at @start, all planned to move to node @nid: one run
- * of consecutive ones, so that migrate_vma_setup() isolates, locks and
+ * Move the @n pages at @start, all planned to move to @key: one run of
+ * consecutive ones, so that migrate_vma_setup() isolates, locks and
  * unmaps no page meant to stay (a page shared with a forked child would
  * be unmapped from the child too, and restored).
  */
 static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long n,
-			     const u8 *plan, int nid)
+			     const u8 *plan, int key)
 {
 	struct kc_migrate m;
 	struct page *src, *dst;
 	unsigned long i;
 
-	if (kc_dest_room(pk, nid, n) < n ||
+	if (kc_dest_room(pk, key, n) < n ||
 	    kc_migrate_setup(&m, vma, start, n, pk->src, pk->dst)) {
 		pk->st->left[KC_LEFT_BUSY] += n;
 		return;
@@ -379,9 +442,9 @@ static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
 		 */
 		if (!src || PageCompound(src) ||
 		    folio_test_writeback(page_folio(src)) ||
-		    page_to_nid(src) != nid)
+		    page_to_nid(src) != kc_key_nid(key))
 			continue;
-		dst = kc_dest_take(pk, nid);
+		dst = kc_dest_take(pk, key);
 		if (!dst)
 			break;
 		lock_page(dst);
@@ -404,7 +467,8 @@ static void kc_pack_move_run(struct kc_pack *pk, struct vm_area_struct *vma,
 
 /*
  * Move the pages planned to move among the batch's pages @first..@last
- * (of the batch at @start), run by run: consecutive pages on one node.
+ * (of the batch at @start), run by run: consecutive pages to one
+ * destination (node, and with HOT_FIRST stream).
  */
 static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 			 unsigned long start, unsigned long first,
@@ -418,10 +482,10 @@ static void kc_pack_move(struct kc_pack *pk, struct vm_area_struct *vma,
 			continue;
 		}
 		for (j = i + 1; j <= last && kc_plan_moves(pk->plan[j]) &&
-		     pk->nid[j] == pk->nid[i]; j++)
+		     pk->key[j] == pk->key[i]; j++)
 			;
 		kc_pack_move_run(pk, vma, start + (i << PAGE_SHIFT), j - i,
-				 pk->plan + i, pk->nid[i]);
+				 pk->plan + i, pk->key[i]);
 		i = j;
 	}
 }
@@ -465,7 +529,7 @@ static bool kc_pack_batch(struct kc_pack *pk, struct vm_area_struct *vma,
 	pte = kc_pte_map(pmd, pmdval, start);
 	for (i = 0; pte && i < n; i++) {
 		pk->plan[i] = kc_pack_plan_page(pk, READ_ONCE(pte[i]), left,
-						&pk->nid[i]);
+						&pk->key[i]);
 		if (!kc_plan_moves(pk->plan[i]))
 			continue;
 		first = min(first, i);
@@ -534,7 +598,7 @@ static bool kc_pack_span(struct kc_pack *pk, struct kc_cursor *cur,
 	kc_cursor_charge(cur, KC_BATCH_COST);
 	if (kc_pack_batch(pk, vma, addr, be)) {
 		/* for a block: the same batch, read again, after the hold */
-		if (pk->refill != NUMA_NO_NODE) {
+		if (pk->refill >= 0) {
 			cur->addr = addr;
 			pk->again = true;
 			pk->again_addr = addr;
@@ -558,11 +622,11 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 	if (run->req->mode == KCOLLAPSE_MODE_AUTO)
 		skipped = kc_collapse_count_empty;
 	while (cur.addr < run->req->end) {
-		if (pk->refill != NUMA_NO_NODE) {
+		if (pk->refill >= 0) {
 			/* unlocked: reclaim and compaction may take their time */
 			kc_dest_new(pk, pk->refill,
-				    &pk->nodes[pk->refill].spare, KC_PACK_GFP);
-			pk->refill = NUMA_NO_NODE;
+				    &pk->dests[pk->refill].spare, KC_PACK_GFP);
+			pk->refill = -1;
 		}
 		stop = kc_run_step(run);
 		if (stop)
@@ -583,28 +647,32 @@ static u32 kc_pack_loop(struct kc_pack *pk)
 int kc_pack_windows(struct kc_run *run, u32 *stop)
 {
 	struct kc_pack *pk = kzalloc(sizeof(*pk), GFP_KERNEL);
-	int err = -ENOMEM, nid;
+	int err = -ENOMEM, key;
 
-	/* pk->nid[] */
-	BUILD_BUG_ON(NODES_SHIFT > 16);
+	/* pk->key[] */
+	BUILD_BUG_ON(NODES_SHIFT > 15 || KC_STREAMS > 2);
 	if (!pk)
 		return -ENOMEM;
-	pk->nodes = kvcalloc(nr_node_ids, sizeof(*pk->nodes), GFP_KERNEL);
-	if (!pk->nodes)
+	pk->rules = kvcalloc(nr_node_ids, sizeof(*pk->rules), GFP_KERNEL);
+	pk->dests = kvcalloc(nr_node_ids * KC_STREAMS, sizeof(*pk->dests),
+			     GFP_KERNEL);
+	if (!pk->rules || !pk->dests)
 		goto out;
 	pk->run = run;
 	pk->st = &run->st->pack;
-	pk->refill = NUMA_NO_NODE;
+	pk->hot_first = run->req->hot_first;
+	pk->refill = -1;
 	pk->locked_movable = kc_unevictable_movable();
 	err = kc_pack_density(pk);
 	if (!err)
 		*stop = kc_pack_loop(pk);
-	for (nid = 0; nid < nr_node_ids; nid++) {
-		kc_dest_free(&pk->nodes[nid].cur);
-		kc_dest_free(&pk->nodes[nid].spare);
+	for (key = 0; key < nr_node_ids * KC_STREAMS; key++) {
+		kc_dest_free(&pk->dests[key].cur);
+		kc_dest_free(&pk->dests[key].spare);
 	}
 out:
-	kvfree(pk->nodes);
+	kvfree(pk->dests);
+	kvfree(pk->rules);
 	kfree(pk);
 	return err;
 }

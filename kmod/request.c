@@ -31,6 +31,7 @@ const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1] = {
 							   KC_WINDOW_PAGES),
 	[KCOLLAPSE_A_NO_WAIT]		= { .type = NLA_FLAG },
 	[KCOLLAPSE_A_PIDFD]		= NLA_POLICY_FULL_RANGE(NLA_U32, &kc_fd_range),
+	[KCOLLAPSE_A_HOT_FIRST]		= { .type = NLA_FLAG },
 };
 EXPORT_SYMBOL_IF_KUNIT(kc_collapse_policy);
 
@@ -107,6 +108,12 @@ int kc_request_parse(struct genl_info *info, struct kc_request *req)
 			return -EINVAL;
 		}
 		req->auto_threshold = nla_get_u32(a[KCOLLAPSE_A_AUTO_THRESHOLD]);
+	}
+	req->hot_first = nla_get_flag(a[KCOLLAPSE_A_HOT_FIRST]);
+	if (req->hot_first && req->mode == KCOLLAPSE_MODE_COLLAPSE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[KCOLLAPSE_A_HOT_FIRST],
+				    "hot-first orders what pack moves: it needs pack or auto mode");
+		return -EINVAL;
 	}
 	return 0;
 }

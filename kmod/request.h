@@ -6,7 +6,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/kcollapse.h>
 
-#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_PIDFD
+#define KC_COLLAPSE_MAXATTR	KCOLLAPSE_A_HOT_FIRST
 #define KC_CANCEL_MAXATTR	KCOLLAPSE_A_PIDFD
 #define KC_GET_RESULT_MAXATTR	KCOLLAPSE_A_OP_ID
 
@@ -22,6 +22,7 @@ struct kc_request {
 	u32 mode;		/* enum kcollapse_mode */
 	u32 auto_threshold;	/* 1..KC_WINDOW_PAGES, AUTO mode only */
 	bool no_wait;		/* reply at once, result by GET_RESULT */
+	bool hot_first;		/* PACK, AUTO: hot pages in blocks of their own */
 };
 
 extern const struct nla_policy kc_collapse_policy[KC_COLLAPSE_MAXATTR + 1];

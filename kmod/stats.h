@@ -41,6 +41,10 @@ struct kc_stats {
 	u64 frames_after;
 	u64 present_before;
 	u64 present_after;
+	u64 hot_pages_before;
+	u64 hot_frames_before;
+	u64 hot_pages_after;
+	u64 hot_frames_after;
 	struct kc_pack_stats pack;
 	u32 stop_reason;	/* enum kcollapse_stop_reason */
 	u32 mode;		/* enum kcollapse_mode */

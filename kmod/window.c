@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <kunit/visibility.h>
@@ -86,6 +87,7 @@ static int kc_scan_ptes(pmd_t *pmd, pmd_t pmdval, unsigned long start,
 			struct kc_frame_set *frames)
 {
 	unsigned long pfns[KC_SCAN_CHUNK];
+	DECLARE_BITMAP(young, KC_SCAN_CHUNK);
 	unsigned long addr, next;
 	unsigned int i, n;
 	const pte_t *pte;
@@ -99,8 +101,10 @@ static int kc_scan_ptes(pmd_t *pmd, pmd_t pmdval, unsigned long start,
 		for (i = 0; pte && i < (next - addr) >> PAGE_SHIFT; i++) {
 			pte_t val = READ_ONCE(pte[i]);
 
-			if (pte_present(val) && !is_zero_pfn(pte_pfn(val)))
-				pfns[n++] = pte_pfn(val);
+			if (!pte_present(val) || is_zero_pfn(pte_pfn(val)))
+				continue;
+			__assign_bit(n, young, pte_young(val));
+			pfns[n++] = pte_pfn(val);
 		}
 		same = kc_pte_unmap(pmd, pmdval);
 		if (!pte || !same) {
@@ -109,7 +113,8 @@ static int kc_scan_ptes(pmd_t *pmd, pmd_t pmdval, unsigned long start,
 		}
 		scan->present += n;
 		for (i = 0; frames && i < n; i++) {
-			err = kc_frames_add(frames, pfns[i], PAGE_SIZE);
+			err = kc_frames_add(frames, pfns[i], PAGE_SIZE,
+					    test_bit(i, young));
 			if (err)
 				return err;
 		}
@@ -148,7 +153,8 @@ int kc_scan_span(struct vm_area_struct *vma, unsigned long start,
 		scan->present = (end - start) >> PAGE_SHIFT;
 		if (!frames)
 			return 0;
-		return kc_frames_add(frames, pmd_pfn(pmdval), end - start);
+		return kc_frames_add(frames, pmd_pfn(pmdval), end - start,
+				     pmd_young(pmdval));
 	}
 	if (pmd_bad(pmdval)) {
 		scan->unstable = true;

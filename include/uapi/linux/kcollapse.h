@@ -330,7 +330,8 @@
  *   KCOLLAPSE_R_PACK_LEFT_DENSE  pages left in place: their frame is dense
  *   KCOLLAPSE_R_PACK_LEFT_BUSY   pages left in place: anything else (see
  *                                "Modes"), no destination page included
- *   KCOLLAPSE_R_PACK_DENSE_FRAMES frames the dense rule keeps (K(t))
+ *   KCOLLAPSE_R_PACK_DENSE_FRAMES frames the dense rule keeps (K(t)); with
+ *                                HOT_FIRST, plus those its hot rule keeps
  *   KCOLLAPSE_R_PACK_DEST_FRAMES 2 MiB destination blocks allocated
  *   KCOLLAPSE_R_PACK_BYTES_COPIED bytes copied into destination pages
  *   KCOLLAPSE_R_PACK_ALLOC_FAILED order-9 block allocations that failed
