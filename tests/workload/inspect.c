@@ -233,3 +233,46 @@ int wl_drop(struct wl_layout *l, uint64_t *addr)
 		return -errno;
 	return 0;
 }
+
+/*
+ * Read every @stride-th expected page (a word of it, so the access sets
+ * its PTE's accessed bit and changes nothing), then count the distinct
+ * frames those pages are in, from pagemap.
+ */
+int wl_touch(const struct wl_layout *l, unsigned int stride, int fd)
+{
+	struct kc_frames frames = { 0 };
+	uint64_t k = 0, touched = 0, ent, sum = 0;
+	int pm = kc_pagemap_open(0), err = 0;
+
+	if (pm < 0) {
+		kc_printf(fd, "touched FAIL pagemap: %s\n", strerror(-pm));
+		return pm;
+	}
+	for (size_t i = 0; i < l->nvmas && !err; i++) {
+		const struct wl_vma *v = &l->vmas[i];
+
+		if (!v->selected || !v->mapped)
+			continue;
+		for (uint64_t p = 0; p < v->npages && !err; p++) {
+			uint64_t addr = v->start + p * KC_PAGE_SIZE;
+
+			if (!wl_expected(v, p) || k++ % stride)
+				continue;
+			sum += *(volatile uint64_t *)(uintptr_t)addr;
+			touched++;
+			err = kc_pagemap_read(pm, addr, 1, &ent);
+			if (!err)
+				err = kc_frames_add(&frames, &ent, 1);
+		}
+	}
+	close(pm);
+	if (err)
+		kc_printf(fd, "touched FAIL %s\n", strerror(-err));
+	else
+		kc_printf(fd, "touched pages=%llu frames=%ld sum=%llx\n",
+			  (unsigned long long)touched, kc_frames_count(&frames),
+			  (unsigned long long)sum);
+	kc_frames_free(&frames);
+	return err;
+}

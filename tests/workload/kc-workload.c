@@ -54,7 +54,8 @@ static void usage(FILE *f)
 		"Builds a fragmented anonymous heap at a fixed layout, prints it, then waits:\n"
 		"SIGUSR1 verifies the pattern, SIGUSR2 prints the current state, SIGHUP\n"
 		"exercises the heap, SIGURG runs the in-process method (MADV_COLLAPSE of\n"
-		"its own windows), SIGTERM or SIGINT exits 0. VMAs: ");
+		"its own windows), SIGWINCH reads every 8th expected page (the hot set)\n"
+		"and counts their frames, SIGTERM or SIGINT exits 0. VMAs: ");
 	for (size_t i = 0; i < wl_default_nspecs; i++)
 		fprintf(f, "%s%s", i ? "," : "", wl_default_specs[i].name);
 	fprintf(f, "\n");
@@ -338,6 +339,9 @@ static int serve(struct wl_layout *l, const struct options *o, int out,
 		case SIGURG:
 			wl_in_process_collapse(out);
 			break;
+		case SIGWINCH:
+			wl_touch(l, 8, out);
+			break;
 		default:	/* SIGTERM, SIGINT */
 			kc_printf(out, "exit signal %u\n", si.ssi_signo);
 			return 0;
@@ -361,6 +365,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGURG);
+	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);

@@ -109,6 +109,13 @@ int wl_verify(const struct wl_layout *l, int fd);
 int wl_corrupt(struct wl_layout *l, uint64_t *addr);
 int wl_drop(struct wl_layout *l, uint64_t *addr);
 
+/*
+ * Read every @stride-th expected page (the hot set of a working-set test)
+ * and write "touched pages=N frames=F sum=S": F the distinct frames of
+ * those pages now, from pagemap (root).
+ */
+int wl_touch(const struct wl_layout *l, unsigned int stride, int fd);
+
 /* exercise.c */
 /*
  * Writes, fork with copy-on-write, mremap away and back, munmap and refill
