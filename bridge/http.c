@@ -422,7 +422,8 @@ static enum MHD_Result kcd_collapse(struct kcd *d, struct MHD_Connection *c,
 				 NULL, NULL, true);
 	if (kcd_request_parse(cs->body, cs->len, &req, &err) < 0 ||
 	    kcd_request_defaults(&req, d->cfg.mode, d->cfg.min_fill,
-				 d->cfg.auto_threshold, &err) < 0)
+				 d->cfg.auto_threshold, d->cfg.hot_first,
+				 &err) < 0)
 		return kcd_error(d, c, 400, err.msg, err.field, NULL, true);
 	/* Resolving targets (systemctl, /proc) counts against the deadline. */
 	ret = kcd_pids(d, &req, &pids, why, sizeof(why));

@@ -47,6 +47,7 @@ struct kcd_config {
 	uint32_t mode;			/* KCD_MODE_* */
 	uint32_t min_fill;		/* 0: the engine's default */
 	uint32_t auto_threshold;	/* 0: the engine's default */
+	bool hot_first;			/* pack and auto: the working set first */
 	struct kcd_target_spec *targets;
 	size_t ntargets;
 };

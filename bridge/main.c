@@ -93,9 +93,10 @@ static void kcd_log_targets(const struct kcd_config *cfg)
 					 "%s%s", i ? " " : "", one);
 	}
 	kcd_log(LOG_INFO, "event=defaults targets=%s mode=%s minFill=%u "
-		"autoThreshold=%u deadlineMs=%u",
+		"autoThreshold=%u hotFirst=%s deadlineMs=%u",
 		kcd_log_quote(q, sizeof(q), cfg->ntargets ? list : "none"),
 		kc_mode_name(cfg->mode), cfg->min_fill, cfg->auto_threshold,
+		cfg->hot_first ? "yes" : "no",
 		cfg->deadline_ms);
 }
 

@@ -230,6 +230,7 @@ static void kcd_op_target(struct kcd_op *op, struct kcd_target_result *t)
 		.min_fill = op->req.min_fill,
 		.mode = op->req.mode,
 		.auto_threshold = op->req.auto_threshold,
+		.hot_first = op->req.hot_first,
 		.flags = (op->req.mark_hugepage ? KC_MARK_HUGEPAGE : 0) |
 			 (op->req.dry_run ? KC_DRY_RUN : 0),
 	};

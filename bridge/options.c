@@ -23,7 +23,7 @@
 	"                  [--deadline-ms N] [--max-ops N]\n" \
 	"                  [--engine auto|kmod|userspace]\n" \
 	"                  [--mode collapse|pack|auto] [--min-fill N]\n" \
-	"                  [--auto-threshold N]\n" \
+	"                  [--auto-threshold N] [--hot-first]\n" \
 	"                  [--target N|pidfile:PATH|comm:NAME|unit:NAME]\n" \
 	"                  [--target-cgroup PATH]\n"
 
@@ -41,6 +41,7 @@ enum {
 	OPT_MODE,
 	OPT_MIN_FILL,
 	OPT_AUTO_THRESHOLD,
+	OPT_HOT_FIRST,
 	OPT_ALLOW_UID,
 	OPT_UNIX_NO_TOKEN,
 	OPT_INSECURE,
@@ -61,6 +62,7 @@ static const struct option kcd_options[] = {
 	{ "mode",		required_argument,	NULL, OPT_MODE },
 	{ "min-fill",		required_argument,	NULL, OPT_MIN_FILL },
 	{ "auto-threshold",	required_argument,	NULL, OPT_AUTO_THRESHOLD },
+	{ "hot-first",		no_argument,		NULL, OPT_HOT_FIRST },
 	{ "allow-uid",		required_argument,	NULL, OPT_ALLOW_UID },
 	{ "unix-no-token",	no_argument,		NULL, OPT_UNIX_NO_TOKEN },
 	{ "insecure-no-token",	no_argument,		NULL, OPT_INSECURE },
@@ -96,6 +98,9 @@ static void kcd_help(void)
 	     "  --mode M               default mode: collapse (default), pack, auto\n"
 	     "  --min-fill N           default minimum present pages per window\n"
 	     "  --auto-threshold N     default fill above which auto collapses\n"
+	     "  --hot-first            with --mode pack or auto: pack the pages\n"
+	     "                         accessed since the last clear first\n"
+	     "                         (kcollapsectl clear-accessed)\n"
 	     "  --target T             default target, resolved at each request:\n"
 	     "                         a pid, pidfile:PATH, comm:NAME (every process\n"
 	     "                         so named) or unit:NAME (a systemd unit's\n"
@@ -277,6 +282,9 @@ static int kcd_option(int c, const char *arg, struct kcd_config *cfg)
 	case OPT_INSECURE:
 		cfg->insecure_no_token = true;
 		return -1;
+	case OPT_HOT_FIRST:
+		cfg->hot_first = true;
+		return -1;
 	case OPT_MODE:
 	case OPT_MIN_FILL:
 	case OPT_AUTO_THRESHOLD:
@@ -308,6 +316,9 @@ static int kcd_options_check(const struct kcd_config *cfg)
 	if (cfg->insecure_no_token && cfg->token_file)
 		return kcd_usage_error("--insecure-no-token and --token-file "
 				       "contradict each other");
+	if (cfg->hot_first && cfg->mode == KCD_MODE_COLLAPSE)
+		return kcd_usage_error("--hot-first needs --mode pack or auto "
+				       "(collapse mode moves no pages)");
 	if (!is_unix && (cfg->unix_no_token || cfg->nallow_uids))
 		return kcd_usage_error("--unix-no-token and --allow-uid need "
 				       "--listen unix:PATH");

@@ -95,14 +95,18 @@ static void kcd_sum(struct kc_result *sum, const struct kc_result *r)
 	sum->pack_dest_frames += r->pack_dest_frames;
 	sum->pack_bytes_copied += r->pack_bytes_copied;
 	sum->pack_alloc_failed += r->pack_alloc_failed;
+	sum->hot_pages_before += r->hot_pages_before;
+	sum->hot_frames_before += r->hot_frames_before;
+	sum->hot_pages_after += r->hot_pages_after;
+	sum->hot_frames_after += r->hot_frames_after;
 	sum->mode = r->mode;
 }
 
 /*
  * The request's totals: the sum over the targets that ran; stopped early
  * if any stopped early, a cancel or the deadline naming it first; the
- * after-measurement complete if it is for every one; one engine name, or
- * "mixed".
+ * after-measurement complete if it is for every one, the working set
+ * measured if it is for every one; one engine name, or "mixed".
  */
 static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 {
@@ -111,6 +115,7 @@ static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	sum->after_complete = true;
+	sum->hot_measured = true;
 	for (i = 0; i < op->ntargets; i++) {
 		const struct kcd_target_result *t = &op->targets[i];
 		uint32_t r = t->res.stop_reason;
@@ -119,6 +124,7 @@ static void kcd_total(const struct kcd_op *op, struct kc_result *sum)
 			continue;
 		kcd_sum(sum, &t->res);
 		sum->after_complete &= t->res.after_complete;
+		sum->hot_measured &= t->res.hot_measured;
 		if (r == KC_STOP_CANCELLED ||
 		    (r == KC_STOP_DEADLINE && stop != KC_STOP_CANCELLED) ||
 		    (r != KC_STOP_DONE && stop == KC_STOP_DONE))

@@ -184,11 +184,12 @@ static int kcd_members(struct json_object *obj, struct kcd_request *req,
 
 int kcd_request_defaults(struct kcd_request *req, uint32_t mode,
 			 uint32_t min_fill, uint32_t auto_threshold,
-			 struct kcd_error *err)
+			 bool hot_first, struct kcd_error *err)
 {
 	memset(err, 0, sizeof(*err));
 	if (!req->mode_set)
 		req->mode = mode;
+	req->hot_first = hot_first && req->mode != KCD_MODE_COLLAPSE;
 	if (!req->min_fill)
 		req->min_fill = min_fill;
 	if (req->mode != KCD_MODE_AUTO) {

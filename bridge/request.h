@@ -6,7 +6,8 @@
  *    "mode": "collapse"|"pack"|"auto", "autoThreshold": N}
  * autoThreshold (1..512) is refused with a "mode" other than "auto".
  * Every field is optional; an empty body means all defaults (the
- * daemon's --target, --mode, --min-fill, --auto-threshold, --deadline-ms:
+ * daemon's --target, --mode, --min-fill, --auto-threshold, --hot-first,
+ * --deadline-ms:
  * kcd_request_defaults()). Strict:
  * numbers must be JSON integers in range, booleans JSON booleans, and an
  * unknown field is an error (a typo must not silently change nothing).
@@ -36,6 +37,9 @@ struct kcd_request {
 	uint32_t mode;		/* KCD_MODE_*, the values of enum kc_mode */
 	bool mode_set;		/* the body had "mode" */
 	uint32_t auto_threshold;/* 0: the engine's default (448) */
+	bool hot_first;		/* no body field: the daemon's --hot-first,
+				 * set by kcd_request_defaults() in the pack
+				 * and auto modes */
 };
 
 #define KCD_MODE_COLLAPSE	0
@@ -58,11 +62,13 @@ int kcd_request_parse(const char *body, size_t len, struct kcd_request *req,
 /*
  * kcd_request_defaults() - fill what the body left out with the daemon's
  * defaults (@mode, @min_fill, @auto_threshold; 0 for the engine's).
+ * @hot_first (the daemon's --hot-first) applies where the mode, the body's
+ * or @mode, is pack or auto: a body asking for collapse mode runs it.
  * Returns 0, or -EINVAL with @err filled in when the result is not a
  * valid request (autoThreshold where the mode is not auto).
  */
 int kcd_request_defaults(struct kcd_request *req, uint32_t mode,
 			 uint32_t min_fill, uint32_t auto_threshold,
-			 struct kcd_error *err);
+			 bool hot_first, struct kcd_error *err);
 
 #endif /* KCD_REQUEST_H */

@@ -44,6 +44,10 @@ static const struct {
 	KC_JSON_FIELD("packBytesCopied", pack_bytes_copied),
 	KC_JSON_FIELD("packAllocFailed", pack_alloc_failed),
 	KC_JSON_FIELD("skippedOptedOut", skipped_opted_out),
+	KC_JSON_FIELD("hotPagesBefore", hot_pages_before),
+	KC_JSON_FIELD("hotFramesBefore", hot_frames_before),
+	KC_JSON_FIELD("hotPagesAfter", hot_pages_after),
+	KC_JSON_FIELD("hotFramesAfter", hot_frames_after),
 #undef KC_JSON_FIELD
 };
 #define KC_JSON_NFIELDS \
@@ -103,6 +107,8 @@ struct json_object *kc_json_result(const struct kc_result *res)
 	    !kc_json_add_str(obj, "mode", kc_mode_name(res->mode)) ||
 	    !kc_json_add(obj, "afterComplete",
 		     json_object_new_boolean(res->after_complete)) ||
+	    !kc_json_add(obj, "hotMeasured",
+		     json_object_new_boolean(res->hot_measured)) ||
 	    !kc_json_add(obj, "pid", json_object_new_int(res->pid)))
 		return kc_json_fail(obj);
 	return obj;

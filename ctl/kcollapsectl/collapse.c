@@ -20,7 +20,8 @@
 #define COLLAPSE_USAGE \
 	"collapse PID [--range START:LEN] [--deadline-ms N] [--min-fill N] " \
 	"[--mark-hugepage] [--dry-run] [--mode collapse|pack|auto] " \
-	"[--auto-threshold N] [--engine auto|kmod|userspace] [--json]"
+	"[--auto-threshold N] [--hot-first] [--engine auto|kmod|userspace] " \
+	"[--json]"
 
 enum {
 	OPT_RANGE = 256,
@@ -32,6 +33,7 @@ enum {
 	OPT_JSON,
 	OPT_MODE,
 	OPT_AUTO_THRESHOLD,
+	OPT_HOT_FIRST,
 };
 
 static const struct option collapse_options[] = {
@@ -44,6 +46,7 @@ static const struct option collapse_options[] = {
 	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "mode",		required_argument,	NULL, OPT_MODE },
 	{ "auto-threshold",	required_argument,	NULL, OPT_AUTO_THRESHOLD },
+	{ "hot-first",		no_argument,		NULL, OPT_HOT_FIRST },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -70,6 +73,8 @@ static void collapse_help(void)
 	     "                     with at least --auto-threshold present pages, pack\n"
 	     "                     the rest (pack and auto need the module)\n"
 	     "  --auto-threshold N with --mode auto, 1..512 (default: the module's, 448)\n"
+	     "  --hot-first        with --mode pack or auto: the pages accessed since\n"
+	     "                     clear-accessed go into frames of their own, first\n"
 	     "  --engine E         auto (default: the module if it can collapse, else\n"
 	     "                     userspace), kmod, or userspace (no --mark-hugepage)\n"
 	     "  --json             print one JSON object instead of a summary\n"
@@ -152,6 +157,9 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 					KCOLLAPSE_WINDOW_PAGES);
 			req->auto_threshold = (uint32_t)v;
 			break;
+		case OPT_HOT_FIRST:
+			req->hot_first = true;
+			break;
 		case 'h':
 			collapse_help();
 			return CTL_EXIT_OK;
@@ -162,6 +170,9 @@ static int collapse_parse(int argc, char *argv[], struct kc_collapse_req *req,
 	if (req->auto_threshold && req->mode != KC_MODE_AUTO)
 		return ctl_usage_error("collapse", COLLAPSE_USAGE,
 				       "--auto-threshold needs --mode auto");
+	if (req->hot_first && req->mode == KC_MODE_COLLAPSE)
+		return ctl_usage_error("collapse", COLLAPSE_USAGE,
+				       "--hot-first needs --mode pack or auto");
 	if (optind >= argc)
 		return ctl_usage_error("collapse", COLLAPSE_USAGE, "missing PID");
 	if (optind + 1 < argc)

@@ -21,6 +21,7 @@ int collapse_main(int argc, char *argv[]);
 int cancel_main(int argc, char *argv[]);
 int info_main(int argc, char *argv[]);
 int frames_main(int argc, char *argv[]);
+int clear_accessed_main(int argc, char *argv[]);
 int help_main(int argc, char *argv[]);
 
 /* Print "kcollapsectl: MESSAGE" on stderr. */

@@ -20,6 +20,7 @@ static const struct {
 	{ "cancel", cancel_main, "Stop a running collapse of a process" },
 	{ "info", info_main, "Show the module's version and load and the fallback engine's state" },
 	{ "frames", frames_main, "Count the 2 MiB frames a process's memory uses (no module needed)" },
+	{ "clear-accessed", clear_accessed_main, "Clear a process's accessed bits (its working set starts)" },
 };
 
 static void show_usage(FILE *f)
@@ -28,9 +29,11 @@ static void show_usage(FILE *f)
 
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\n", PROG_NAME);
 	fprintf(f, "Available subcommands:\n");
+	/* A name too long for the column gets a line of its own. */
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-10s%s\n", subcommands[i].name,
-			subcommands[i].description);
+		fprintf(f, "  %-10s%s%s\n", subcommands[i].name,
+			strlen(subcommands[i].name) < 10 ? "" :
+			"\n            ", subcommands[i].description);
 	fprintf(f, "  %-10s%s\n", "help", "Show this help; 'help SUBCMD': a subcommand's");
 	fprintf(f, "\nPass --help to any subcommand for its usage.\n");
 }

@@ -149,6 +149,31 @@ static void ctl_print_measures(FILE *f, const struct kc_result *res)
 		change);
 }
 
+/*
+ * The working set: pages accessed since the last clear-accessed and their
+ * frames, before -> after, when the module measured it.
+ */
+static void ctl_print_hot(FILE *f, const struct kc_result *res)
+{
+	char change[32];
+
+	if (!res->hot_measured)
+		return;
+	if (!res->after_complete) {
+		fprintf(f, "  %-24s%" PRIu64 " -> not measured (stopped early)\n",
+			"hot pages:", res->hot_pages_before);
+		fprintf(f, "  %-24s%" PRIu64 " -> not measured (stopped early)\n",
+			"hot 2 MiB frames:", res->hot_frames_before);
+		return;
+	}
+	fprintf(f, "  %-24s%" PRIu64 " -> %" PRIu64 "\n", "hot pages:",
+		res->hot_pages_before, res->hot_pages_after);
+	ctl_format_change(change, sizeof(change), res->hot_frames_before,
+			  res->hot_frames_after);
+	fprintf(f, "  %-24s%" PRIu64 " -> %" PRIu64 "%s\n", "hot 2 MiB frames:",
+		res->hot_frames_before, res->hot_frames_after, change);
+}
+
 void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 {
 	const char *what = kc_mode_name(res->mode);
@@ -182,6 +207,7 @@ void ctl_print_result(FILE *f, const struct kc_result *res, bool dry_run)
 	if (res->mode != KC_MODE_COLLAPSE)
 		ctl_print_pack(f, res);
 	ctl_print_measures(f, res);
+	ctl_print_hot(f, res);
 }
 
 void ctl_print_frames(FILE *f, pid_t pid, const struct kc_frames *fr)

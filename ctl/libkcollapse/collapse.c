@@ -70,6 +70,10 @@ static const struct nla_policy kc_result_policy[KCOLLAPSE_R_MAX + 1] = {
 	[KCOLLAPSE_R_SKIPPED_OPTED_OUT]	= { .type = NLA_U64 },
 	[KCOLLAPSE_R_AFTER_COMPLETE]	= { .type = NLA_U32 },
 	[KCOLLAPSE_R_PACK_LEFT_LOCKED]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_HOT_PAGES_BEFORE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_HOT_FRAMES_BEFORE]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_HOT_PAGES_AFTER]	= { .type = NLA_U64 },
+	[KCOLLAPSE_R_HOT_FRAMES_AFTER]	= { .type = NLA_U64 },
 };
 
 /* Where each u64 statistic lands in struct kc_result. */
@@ -108,6 +112,10 @@ static const struct {
 	KC_FIELD(PACK_ALLOC_FAILED, pack_alloc_failed),
 	KC_FIELD(SKIPPED_OPTED_OUT, skipped_opted_out),
 	KC_FIELD(PACK_LEFT_LOCKED, pack_left_locked),
+	KC_FIELD(HOT_PAGES_BEFORE, hot_pages_before),
+	KC_FIELD(HOT_FRAMES_BEFORE, hot_frames_before),
+	KC_FIELD(HOT_PAGES_AFTER, hot_pages_after),
+	KC_FIELD(HOT_FRAMES_AFTER, hot_frames_after),
 #undef KC_FIELD
 };
 
@@ -139,6 +147,8 @@ int kc_collapse_parse(struct nlattr **tb, void *arg)
 		res->after_complete = nla_get_u32(rb[KCOLLAPSE_R_AFTER_COMPLETE]);
 	else
 		res->after_complete = rb[KCOLLAPSE_R_FRAMES_AFTER] != NULL;
+	/* The before measurement is always taken; older modules send none. */
+	res->hot_measured = rb[KCOLLAPSE_R_HOT_PAGES_BEFORE] != NULL;
 	if (tb[KCOLLAPSE_A_PID])
 		res->pid = (pid_t)nla_get_u32(tb[KCOLLAPSE_A_PID]);
 	return 0;
@@ -186,6 +196,11 @@ int kc_check_collapse_req(struct kc_handle *h,
 		kc_set_error(h, "auto_threshold needs auto mode");
 		return -EINVAL;
 	}
+	if (req->hot_first && req->mode == KC_MODE_COLLAPSE) {
+		kc_set_error(h, "hot_first needs pack or auto mode (collapse "
+			     "mode moves no pages)");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -218,6 +233,8 @@ static int kc_put_collapse_req(struct nl_msg *msg,
 	if (req->auto_threshold &&
 	    nla_put_u32(msg, KCOLLAPSE_A_AUTO_THRESHOLD,
 			req->auto_threshold) < 0)
+		return -EMSGSIZE;
+	if (req->hot_first && nla_put_flag(msg, KCOLLAPSE_A_HOT_FIRST) < 0)
 		return -EMSGSIZE;
 	return 0;
 }

@@ -172,6 +172,19 @@ static int kc_split_pack(struct kc_handle *h, const struct kc_collapse_req *req,
 	res->pack_dest_frames = p.pack_dest_frames;
 	res->pack_bytes_copied = p.pack_bytes_copied;
 	res->pack_alloc_failed = p.pack_alloc_failed;
+	/*
+	 * The working set comes from the module's half alone (the userspace
+	 * engine cannot see accessed bits): "before" is the pack's before,
+	 * measured after the userspace half's collapses, where a collapsed
+	 * window is young as a whole (it counts 512 hot pages in one frame).
+	 * Without the pack half (a stop in the first) hot_measured stays
+	 * false.
+	 */
+	res->hot_pages_before = p.hot_pages_before;
+	res->hot_frames_before = p.hot_frames_before;
+	res->hot_pages_after = p.hot_pages_after;
+	res->hot_frames_after = p.hot_frames_after;
+	res->hot_measured = p.hot_measured;
 	return 0;
 }
 
@@ -194,6 +207,7 @@ static int kc_collapse_split(struct kc_handle *h,
 	int err;
 
 	first.mode = KC_MODE_COLLAPSE;
+	first.hot_first = false;	/* the pack half's (kc_split_pack()) */
 	first.min_fill = req->auto_threshold ? req->auto_threshold :
 			 KC_AUTO_THRESHOLD_DEFAULT;
 	err = kc_collapse_userspace(&first, op, res);

@@ -8,8 +8,11 @@
  * Copyright (C) 2026 The kcollapse authors.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frames.h"
 
@@ -228,4 +231,42 @@ int kc_frames(pid_t pid, uint64_t range_start, uint64_t range_len,
 out_vmas:
 	kc_vmas_free(&vmas);
 	return kc_ret(err);
+}
+
+int kc_clear_accessed(pid_t pid)
+{
+	char path[64];
+	ssize_t n;
+	int fd, err;
+
+	kc_clear_error(NULL);
+	if (pid <= 0) {
+		kc_set_error(NULL, "kc_clear_accessed: pid must be positive");
+		return kc_ret(-EINVAL);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		kc_set_error(NULL, "no such process: %d", (int)pid);
+		return kc_ret(-ESRCH);
+	}
+	if (fd < 0) {
+		err = errno;
+		kc_set_error(NULL, "cannot open %s: %s", path, strerror(err));
+		return kc_ret(-err);
+	}
+	/* "2": the accessed bits of the anonymous pages (proc(5)). */
+	n = write(fd, "2", 1);
+	err = n == 1 ? 0 : n < 0 ? errno : EIO;
+	close(fd);
+	if (err == ESRCH || err == ENOENT) {
+		kc_set_error(NULL, "no such process: %d", (int)pid);
+		return kc_ret(-ESRCH);
+	}
+	if (err) {
+		kc_set_error(NULL, "cannot write 2 to %s: %s", path,
+			     strerror(err));
+		return kc_ret(-err);
+	}
+	return 0;
 }

@@ -345,9 +345,11 @@ static int kc_urun_check(const struct kc_collapse_req *req)
 	if (err < 0)
 		return err;
 	if (req->mode != KC_MODE_COLLAPSE) {
-		kc_set_error(NULL, "%s mode needs the kcollapse module: the "
-			     "userspace engine cannot move pages",
-			     kc_mode_name(req->mode));
+		kc_set_error(NULL, "%s mode%s needs the kcollapse module: the "
+			     "userspace engine cannot move pages%s",
+			     kc_mode_name(req->mode),
+			     req->hot_first ? " with hot-first" : "",
+			     req->hot_first ? " nor see accessed bits" : "");
 		return -EOPNOTSUPP;
 	}
 	if (!kc_has_cap(CAP_SYS_ADMIN)) {

@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +33,8 @@ var resultJSON = map[uint16]string{
 	resPackDestFrames: "packDestFrames", resPackBytesCopied: "packBytesCopied",
 	resPackAllocFailed: "packAllocFailed", resSkippedOptedOut: "skippedOptedOut",
 	resPackLeftLocked: "packLeftLocked",
+	resHotPagesBefore: "hotPagesBefore", resHotFramesBefore: "hotFramesBefore",
+	resHotPagesAfter: "hotPagesAfter", resHotFramesAfter: "hotFramesAfter",
 }
 
 // kernelReply encodes a COLLAPSE reply as the module does: the pid, then
@@ -37,7 +44,7 @@ func kernelReply(pid uint32, u64 map[uint16]uint64, stop StopReason, mode Mode, 
 	ae.Uint32(attrPID, pid)
 	ae.Nested(attrResult, func(nae *netlink.AttributeEncoder) error {
 		nae.Bytes(resPad, nil)
-		for t := uint16(resRegions); t <= resPackLeftLocked; t++ {
+		for t := uint16(resRegions); t <= resHotFramesAfter; t++ {
 			if v, ok := u64[t]; ok {
 				nae.Uint64(t, v)
 			}
@@ -80,7 +87,7 @@ func TestDecodeEveryResultField(t *testing.T) {
 		"skipped":    float64(100000 - u64[resCollapsed] - u64[resAlreadyHuge]),
 		"elapsedMs":  float64(428),
 		"stopReason": "deadline", "mode": "auto", "afterComplete": true,
-		"engine": "kmod", "pid": float64(4242),
+		"engine": "kmod", "pid": float64(4242), "hotMeasured": true,
 	}
 	for k, v := range want {
 		if m[k] != v {
@@ -116,6 +123,108 @@ func TestDecodePackLeftLocked(t *testing.T) {
 	b, _ = json.Marshal(res)
 	if res.PackLeftLocked != 0 || !bytes.Contains(b, []byte(`"packLeftLocked":0`)) {
 		t.Errorf("an older module's reply: locked %d, JSON %s", res.PackLeftLocked, b)
+	}
+}
+
+// The working set (HOT_*, the last attributes added): decoded, and
+// HotMeasured, where the module sends them; an older module's reply
+// decodes to HotMeasured false and zeros, in JSON too.
+func TestDecodeHot(t *testing.T) {
+	pack := map[uint16]uint64{resPackMoved: 900, resHotPagesBefore: 1200,
+		resHotFramesBefore: 300, resHotPagesAfter: 1201, resHotFramesAfter: 4}
+	res, err := decodeCollapseReply(kernelReply(7, pack, StopDone, ModePack, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.HotMeasured || res.HotPagesBefore != 1200 || res.HotFramesBefore != 300 ||
+		res.HotPagesAfter != 1201 || res.HotFramesAfter != 4 || res.PackMoved != 900 {
+		t.Errorf("unexpected working set %+v", res)
+	}
+	b, _ := json.Marshal(res)
+	for _, s := range []string{`"hotPagesBefore":1200`, `"hotFramesBefore":300`,
+		`"hotPagesAfter":1201`, `"hotFramesAfter":4`, `"hotMeasured":true`} {
+		if !bytes.Contains(b, []byte(s)) {
+			t.Errorf("no %s in %s", s, b)
+		}
+	}
+
+	for a := range pack {
+		if a != resPackMoved {
+			delete(pack, a)
+		}
+	}
+	res, err = decodeCollapseReply(kernelReply(7, pack, StopDone, ModePack, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(res)
+	if res.HotMeasured || res.HotPagesBefore != 0 || res.HotFramesAfter != 0 ||
+		!bytes.Contains(b, []byte(`"hotMeasured":false`)) ||
+		!bytes.Contains(b, []byte(`"hotPagesBefore":0`)) {
+		t.Errorf("an older module's reply: %+v, JSON %s", res, b)
+	}
+}
+
+// HotFirst: the flag is sent iff set; in ModeCollapse the request is
+// refused with EINVAL before it reaches the module (or InProcessCollapse).
+func TestHotFirst(t *testing.T) {
+	for _, m := range []Mode{ModePack, ModeAuto} {
+		for _, hot := range []bool{false, true} {
+			b, err := encodeCollapse(5, Options{Mode: m, HotFirst: hot})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ad, _ := netlink.NewAttributeDecoder(b)
+			sent := false
+			for ad.Next() {
+				if ad.Type() == attrHotFirst {
+					sent = len(ad.Bytes()) == 0
+				}
+			}
+			if sent != hot {
+				t.Errorf("%v HotFirst %v: flag sent %v", m, hot, sent)
+			}
+		}
+	}
+
+	k := &fakeKernel{t: t}
+	k.fn = func(cmd uint8, b []byte) ([]byte, error) {
+		t.Errorf("command %d reached the module", cmd)
+		return nil, nil
+	}
+	c := k.client()
+	defer c.Close()
+	_, err := c.Collapse(context.Background(), 5, Options{HotFirst: true})
+	var ke *Error
+	if !errors.Is(err, syscall.EINVAL) || !errors.As(err, &ke) ||
+		!strings.Contains(ke.Message, "HotFirst needs ModePack or ModeAuto") {
+		t.Errorf("HotFirst in collapse mode: %v, want EINVAL naming HotFirst", err)
+	}
+	_, err = InProcessCollapse(context.Background(), Options{HotFirst: true})
+	if !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("InProcessCollapse HotFirst: %v, want EINVAL", err)
+	}
+}
+
+// ClearAccessed on a child of ours (the host tests run as root): the
+// write succeeds; once the child is gone, ESRCH (os.ErrNotExist).
+func TestClearAccessed(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip("cannot start a child:", err)
+	}
+	pid := cmd.Process.Pid
+	if err := ClearAccessed(pid); err != nil {
+		t.Errorf("ClearAccessed(%d): %v", pid, err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	err := ClearAccessed(pid)
+	if !errors.Is(err, syscall.ESRCH) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ClearAccessed of a reaped child: %v, want ESRCH", err)
+	}
+	if err := ClearAccessed(0); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("ClearAccessed(0): %v, want EINVAL", err)
 	}
 }
 

@@ -26,13 +26,17 @@ const cancelRetry = 10 * time.Millisecond
 // Errors: *Error, matching os.ErrNotExist (module unloaded, ESRCH: no such
 // process), os.ErrPermission (not CAP_SYS_ADMIN), syscall.EBUSY (an
 // operation runs on that process already, or too many run), syscall.EINVAL
-// (a bad option: the message names it), syscall.EOPNOTSUPP (the mode
+// (a bad option: the message names it; HotFirst in ModeCollapse is
+// refused here, before anything is sent), syscall.EOPNOTSUPP (the mode
 // cannot run on this kernel).
 func (c *Client) Collapse(ctx context.Context, pid int, opts Options) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
 	if err := checkPid("collapse", pid); err != nil {
+		return Result{}, err
+	}
+	if err := opts.check(pid); err != nil {
 		return Result{}, err
 	}
 	if dl, ok := ctx.Deadline(); ok {

@@ -15,7 +15,7 @@ import (
 // os.ErrNotExist matches both a missing family (module not loaded) and
 // ESRCH (no such process); os.ErrPermission matches EPERM.
 type Error struct {
-	Op      string // "dial", "collapse", "cancel" or "info"
+	Op      string // "dial", "collapse", "cancel", "info" or "clear-accessed"
 	Pid     int    // the target, 0 for dial and info
 	Message string // the module's extended-ACK text, or our own words
 	Err     error  // the cause; a syscall.Errno for a netlink refusal

@@ -39,9 +39,13 @@ var madvise = func(addr, length uint64, advice int) error {
 // cancelled ctx returns the partial Result (as Client.Collapse does).
 // It cannot see an already-huge window (MADV_COLLAPSE succeeds on it: it
 // is counted as collapsed) nor physical frames (frames stay 0), and it
-// only collapses: other modes fail with EOPNOTSUPP.
+// only collapses: other modes fail with EOPNOTSUPP (HotFirst, which
+// needs one of them, with EINVAL, as Client.Collapse refuses it).
 func InProcessCollapse(ctx context.Context, opts Options) (Result, error) {
 	res := Result{Engine: EngineInProcess, Pid: os.Getpid(), Mode: opts.Mode}
+	if err := opts.check(res.Pid); err != nil {
+		return res, err
+	}
 	if opts.Mode != ModeCollapse {
 		return res, &Error{Op: "collapse", Pid: res.Pid, Err: syscall.EOPNOTSUPP,
 			Message: "only the module can " + opts.Mode.String() + ": it moves pages"}

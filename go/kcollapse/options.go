@@ -2,6 +2,7 @@ package kcollapse
 
 import (
 	"math"
+	"syscall"
 	"time"
 
 	"github.com/mdlayher/netlink"
@@ -32,11 +33,27 @@ type Options struct {
 	// the module's default (448). Only sent in ModeAuto: the module
 	// refuses it in the other modes.
 	AutoThreshold uint32
+	// HotFirst (ModePack and ModeAuto only; refused with EINVAL in
+	// ModeCollapse before anything is sent, as libkcollapse does) packs
+	// the pages accessed since the last ClearAccessed first, into 2 MiB
+	// blocks of their own: the working set a resume touches ends in the
+	// fewest frames. Result.Hot* count it. The module only.
+	HotFirst bool
 	// Pidfd, if above 0, is a pidfd (pidfd_open(2), os.Process on Linux)
 	// of the target, sent beside pid: the module then refuses a pid that
 	// no longer names that process (reused since the caller looked)
 	// instead of working on whatever holds it now.
 	Pidfd int
+}
+
+// check refuses what no engine runs, naming the option: HotFirst orders
+// the pages pack moves, and collapse mode moves none.
+func (o Options) check(pid int) error {
+	if o.HotFirst && o.Mode == ModeCollapse {
+		return &Error{Op: "collapse", Pid: pid, Err: syscall.EINVAL,
+			Message: "HotFirst needs ModePack or ModeAuto (collapse mode moves no pages)"}
+	}
+	return nil
 }
 
 // deadlineMs is d in whole milliseconds, rounded up so that a short
@@ -82,6 +99,9 @@ func encodeCollapse(pid int, o Options) ([]byte, error) {
 	}
 	if o.Pidfd > 0 {
 		ae.Uint32(attrPidfd, uint32(o.Pidfd))
+	}
+	if o.HotFirst {
+		ae.Flag(attrHotFirst, true)
 	}
 	return ae.Encode()
 }

@@ -64,7 +64,8 @@ type recording struct {
 // newerThanRecordings are the result attributes added to the protocol
 // after testdata was recorded; re-recording (testdata/README) with a
 // module that sends them empties this list.
-var newerThanRecordings = []uint16{resPackLeftLocked}
+var newerThanRecordings = []uint16{resPackLeftLocked, resHotPagesBefore,
+	resHotFramesBefore, resHotPagesAfter, resHotFramesAfter}
 
 var recordedCmds = map[string]uint8{"collapse": cmdCollapse, "cancel": cmdCancel, "get-info": cmdGetInfo}
 

@@ -55,6 +55,17 @@ type Result struct {
 	PackBytesCopied uint64 `json:"packBytesCopied"`
 	PackAllocFailed uint64 `json:"packAllocFailed"`
 
+	// The working set (ClearAccessed): present pages accessed since the
+	// last clear (a PMD-mapped window counts 512) and the distinct 2 MiB
+	// frames holding them, before and after (after: 0 unless
+	// AfterComplete). HotMeasured is true when the module sent them; an
+	// older module's reply and InProcessCollapse leave it false, the four 0.
+	HotPagesBefore  uint64 `json:"hotPagesBefore"`
+	HotFramesBefore uint64 `json:"hotFramesBefore"`
+	HotPagesAfter   uint64 `json:"hotPagesAfter"`
+	HotFramesAfter  uint64 `json:"hotFramesAfter"`
+	HotMeasured     bool   `json:"hotMeasured"`
+
 	// Engine is "kmod" (the module) or "in-process" (InProcessCollapse).
 	Engine string `json:"engine"`
 	Pid    int    `json:"pid"`
@@ -99,6 +110,10 @@ func (r *Result) u64Fields() map[uint16]*uint64 {
 		resPackAllocFailed: &r.PackAllocFailed,
 		resSkippedOptedOut: &r.SkippedOptedOut,
 		resPackLeftLocked:  &r.PackLeftLocked,
+		resHotPagesBefore:  &r.HotPagesBefore,
+		resHotFramesBefore: &r.HotFramesBefore,
+		resHotPagesAfter:   &r.HotPagesAfter,
+		resHotFramesAfter:  &r.HotFramesAfter,
 	}
 }
 
@@ -110,6 +125,11 @@ func (r *Result) decode(ad *netlink.AttributeDecoder) error {
 		t := ad.Type()
 		if p, ok := u64s[t]; ok {
 			*p = ad.Uint64()
+			// The before measurement is always taken by a module
+			// that measures the working set at all.
+			if t == resHotPagesBefore {
+				r.HotMeasured = true
+			}
 			continue
 		}
 		switch t {

@@ -38,6 +38,7 @@ const (
 	attrMode            = 19
 	attrAutoThreshold   = 20
 	attrPidfd           = 23
+	attrHotFirst        = 25
 )
 
 // Attributes inside attrResult (enum kcollapse_result_attr): all u64 but
@@ -77,6 +78,10 @@ const (
 	resSkippedOptedOut  = 32
 	resAfterComplete    = 33
 	resPackLeftLocked   = 34
+	resHotPagesBefore   = 35
+	resHotFramesBefore  = 36
+	resHotPagesAfter    = 37
+	resHotFramesAfter   = 38
 )
 
 // WindowPages is the number of 4 KiB pages in one 2 MiB window, the

@@ -133,22 +133,38 @@ static void test_request_daemon_defaults(void)
 
 	/* Body-less under "--mode auto --min-fill 8 --auto-threshold 300". */
 	CHECK(kcd_request_parse("", 0, &req, &err) == 0 &&
-	      kcd_request_defaults(&req, KCD_MODE_AUTO, 8, 300, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_AUTO, 8, 300, false, &err) == 0 &&
 	      req.mode == KCD_MODE_AUTO && req.min_fill == 8 &&
 	      req.auto_threshold == 300 && req.pid == 0);
 	/* The body wins field by field. */
 	CHECK(parse("{\"mode\": \"collapse\", \"minFill\": 2}", &req, &err) &&
-	      kcd_request_defaults(&req, KCD_MODE_PACK, 8, 300, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_PACK, 8, 300, false, &err) == 0 &&
 	      req.mode == KCD_MODE_COLLAPSE && req.min_fill == 2 &&
 	      req.auto_threshold == 0);
 	/* autoThreshold without "mode": fine if the default mode is auto... */
 	CHECK(parse("{\"autoThreshold\": 100}", &req, &err) &&
-	      kcd_request_defaults(&req, KCD_MODE_AUTO, 0, 300, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_AUTO, 0, 300, false, &err) == 0 &&
 	      req.auto_threshold == 100);
 	/* ...a 400 naming it otherwise. */
 	CHECK(parse("{\"autoThreshold\": 100}", &req, &err) &&
-	      kcd_request_defaults(&req, KCD_MODE_COLLAPSE, 0, 0, &err) < 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_COLLAPSE, 0, 0, false, &err) < 0 &&
 	      !strcmp(err.field, "autoThreshold"));
+	/* --hot-first: body-less under --mode pack or auto, it is set... */
+	CHECK(kcd_request_parse("", 0, &req, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_PACK, 0, 0, true, &err) == 0 &&
+	      req.hot_first);
+	CHECK(kcd_request_parse("", 0, &req, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_AUTO, 0, 0, true, &err) == 0 &&
+	      req.hot_first);
+	/* ...not without it, nor for a body asking for collapse mode. */
+	CHECK(kcd_request_parse("", 0, &req, &err) == 0 &&
+	      kcd_request_defaults(&req, KCD_MODE_PACK, 0, 0, false, &err) == 0 &&
+	      !req.hot_first);
+	CHECK(parse("{\"mode\": \"collapse\"}", &req, &err) &&
+	      kcd_request_defaults(&req, KCD_MODE_PACK, 0, 0, true, &err) == 0 &&
+	      req.mode == KCD_MODE_COLLAPSE && !req.hot_first);
+	/* A body has no such field: it is the daemon's choice. */
+	CHECK(rejects("{\"hotFirst\": true}", "hotFirst"));
 }
 
 static void test_request_malformed(void)

@@ -26,6 +26,7 @@
 	X(test_frames_other_process)		\
 	X(test_frames_ignores_ineligible)	\
 	X(test_frames_no_such_pid)		\
+	X(test_clear_accessed)		\
 	X(test_frames_hidden_pfns)		\
 	X(test_frames_scan_and_stops)		\
 	X(test_json_result)			\

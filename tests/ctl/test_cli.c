@@ -173,8 +173,8 @@ void test_cli_usage(void)
 	CHECK(strstr(unwrap(r.out), "Usage: kcollapsectl collapse PID "
 		      "[--range START:LEN] [--deadline-ms N] [--min-fill N] "
 		      "[--mark-hugepage] [--dry-run] [--mode collapse|pack|auto] "
-		      "[--auto-threshold N] [--engine auto|kmod|userspace] "
-		      "[--json] ") != NULL);
+		      "[--auto-threshold N] [--hot-first] "
+		      "[--engine auto|kmod|userspace] [--json] ") != NULL);
 	CHECK(strstr(r.out, "\n                             [--min-fill N]") !=
 	      NULL);
 	run(&r, "cancel", "-h", NULL);
@@ -197,6 +197,12 @@ void test_cli_usage(void)
 	run(&r, "help", "frames", NULL);
 	CHECK_INT(r.status, 0);
 	CHECK(strncmp(r.out, "Usage: kcollapsectl frames PID ", 31) == 0);
+	run(&r, "help", "clear-accessed", NULL);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.out, "Usage: kcollapsectl clear-accessed PID\n", 39) == 0);
+	CHECK(fits_80(r.out));
+	run(&r, "help", NULL);
+	CHECK(strstr(r.out, "  clear-accessed\n") != NULL);
 	run(&r, "help", "bogus", NULL);
 	CHECK_INT(r.status, 2);
 	CHECK(strstr(r.err, "no subcommand 'bogus'") != NULL);
@@ -263,6 +269,13 @@ void test_cli_usage_errors(void)
 	usage_error("unexpected argument 'now'", "info", "now", NULL, NULL);
 	usage_error("unknown option '--yaml'", "info", "--yaml", NULL, NULL);
 	usage_error("missing PID", "frames", NULL, NULL, NULL);
+	usage_error("--hot-first needs --mode pack or auto", "collapse", "1",
+		    "--hot-first", NULL);
+	usage_error("--hot-first needs --mode pack or auto", "collapse", "1",
+		    "--hot-first", "--mode=collapse");
+	usage_error("missing PID", "clear-accessed", NULL, NULL, NULL);
+	usage_error("invalid PID 'x'", "clear-accessed", "x", NULL, NULL);
+	usage_error("unexpected argument '2'", "clear-accessed", "1", "2", NULL);
 	usage_error("invalid --range '1:2:3'", "frames", "1", "--range", "1:2:3");
 }
 
@@ -367,6 +380,17 @@ void test_cli_frames(void)
 	CHECK_INT(r.status, 0);
 	CHECK(strstr(r.out, "  present pages:          3\n") != NULL);
 	munmap(raw, 2 * win);
+
+	/* clear-accessed: our own pages (the module is not needed). */
+	run(&r, "clear-accessed", pid, NULL);
+	CHECK_INT(r.status, 0);
+	CHECK_STR(r.err, "");
+	CHECK(strstr(r.out, "accessed bits cleared") != NULL);
+	run(&r, "clear-accessed", "2147483000", NULL);
+	CHECK_INT(r.status, 1);
+	CHECK_STR(r.err, "kcollapsectl: clear-accessed pid 2147483000: no such "
+		  "process: 2147483000\n");
+	CHECK_STR(r.out, "");
 
 	/* No such process: exit 1, one line. */
 	run(&r, "frames", "2147483000", NULL);

@@ -395,3 +395,85 @@ void test_frames_scan_and_stops(void)
 	CHECK_U64(fr.present_pages, scan.present_pages);
 	region_unmap(&r);
 }
+
+/* smaps "Referenced:" (kB of young pages) of @pid's mapping at @addr. */
+static long referenced_kb(pid_t pid, uintptr_t addr)
+{
+	char path[64], line[256];
+	bool in = false;
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = addr >= lo && addr < hi;
+			continue;
+		}
+		if (in && sscanf(line, "Referenced: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * kc_clear_accessed() on a child that touched 16 pages and waits: the
+ * kernel's own count of its young pages (smaps Referenced) drops to 0.
+ * Once the child is gone: -ESRCH, as for a pid that never was.
+ */
+void test_clear_accessed(void)
+{
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fds[2], status = 0;
+	uintptr_t addr = 0;
+	pid_t pid;
+
+	CHECK_INT(kc_clear_accessed(0), -EINVAL);
+	CHECK_INT(kc_clear_accessed(0x7ffffff0), -ESRCH);
+	CHECK(strstr(kc_last_error(NULL), "no such process") != NULL);
+	if (pipe(fds) < 0) {
+		t_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char *p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		size_t i;
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, 16 * page, MADV_NOHUGEPAGE);
+		for (i = 0; i < 16; i++)
+			p[i * page] = 1;
+		addr = (uintptr_t)p;
+		if (write(fds[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	CHECK(pid > 0);
+	if (pid < 0 || read(fds[0], &addr, sizeof(addr)) != sizeof(addr)) {
+		close(fds[0]);
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		t_fail(__FILE__, __LINE__, "child did not start");
+		return;
+	}
+	close(fds[0]);
+	CHECK_INT(referenced_kb(pid, addr), (long)(16 * page / 1024));
+	CHECK_INT(kc_clear_accessed(pid), 0);
+	CHECK_INT(referenced_kb(pid, addr), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK_INT(kc_clear_accessed(pid), -ESRCH);
+}

@@ -52,6 +52,19 @@ static int64_t get_int(struct json_object *obj, const char *key)
 	return json_object_get_int64(v);
 }
 
+/* 1 or 0 for a JSON boolean, -1 (and a failure) for anything else. */
+static int get_bool(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		t_fail(__FILE__, __LINE__, "key %s missing or not a boolean", key);
+		return -1;
+	}
+	return json_object_get_boolean(v);
+}
+
 static const char *get_str(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
@@ -77,7 +90,9 @@ void test_json_result(void)
 		"packLeftDense", "packLeftBusy", "packLeftLocked",
 		"packDenseFrames",
 		"packDestFrames", "packBytesCopied", "packAllocFailed",
-		"skippedOptedOut", "afterComplete",
+		"skippedOptedOut", "afterComplete", "hotPagesBefore",
+		"hotFramesBefore", "hotPagesAfter", "hotFramesAfter",
+		"hotMeasured",
 	};
 	struct kc_result res = {
 		.regions = 7, .chunks = 100, .candidates = 60, .collapsed = 40,
@@ -93,8 +108,11 @@ void test_json_result(void)
 		.pack_left_pinned = 11, .pack_dest_frames = 6,
 		.pack_left_locked = 13,
 		.pack_bytes_copied = 3000 * 4096ULL,
+		.hot_pages_before = 1200, .hot_frames_before = 300,
+		.hot_pages_after = 1201, .hot_frames_after = 4,
+		.hot_measured = true,
 	};
-	struct json_object *obj, *v;
+	struct json_object *obj;
 	size_t i;
 
 	obj = round_trip(kc_json_result(&res));
@@ -125,9 +143,7 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "failedIneligible"), 4);
 	CHECK_INT(get_int(obj, "failedOther"), 5);
 	CHECK_INT(get_int(obj, "skippedOptedOut"), 5);
-	CHECK(json_object_object_get_ex(obj, "afterComplete", &v) &&
-	      json_object_is_type(v, json_type_boolean) &&
-	      !json_object_get_boolean(v));
+	CHECK_INT(get_bool(obj, "afterComplete"), 0);
 	CHECK_INT(get_int(obj, "elapsedNs"), 428600000);
 	CHECK_INT(get_int(obj, "framesBefore"), 1586);
 	CHECK_INT(get_int(obj, "framesAfter"), 465);
@@ -144,6 +160,11 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "packLeftLocked"), 13);
 	CHECK_INT(get_int(obj, "packDestFrames"), 6);
 	CHECK_INT(get_int(obj, "packBytesCopied"), 3000 * 4096LL);
+	CHECK_INT(get_int(obj, "hotPagesBefore"), 1200);
+	CHECK_INT(get_int(obj, "hotFramesBefore"), 300);
+	CHECK_INT(get_int(obj, "hotPagesAfter"), 1201);
+	CHECK_INT(get_int(obj, "hotFramesAfter"), 4);
+	CHECK_INT(get_bool(obj, "hotMeasured"), 1);
 	json_object_put(obj);
 
 	/* Inconsistent counts never make "skipped" wrap around. */
@@ -158,6 +179,9 @@ void test_json_result(void)
 	CHECK_INT(get_int(obj, "skipped"), 0);
 	CHECK_INT(get_int(obj, "elapsedMs"), 0);
 	CHECK_STR(get_str(obj, "stopReason"), "done");
+	/* Not measured (an older module, the userspace engine): false, 0s. */
+	CHECK_INT(get_bool(obj, "hotMeasured"), 0);
+	CHECK_INT(get_int(obj, "hotFramesBefore"), 0);
 	json_object_put(obj);
 }
 

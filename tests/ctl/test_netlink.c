@@ -185,6 +185,7 @@ static const struct nla_policy kernel_policy[KCOLLAPSE_A_MAX + 1] = {
 	[KCOLLAPSE_A_DRY_RUN]		= { .type = NLA_FLAG },
 	[KCOLLAPSE_A_MODE]		= { .type = NLA_U32 },
 	[KCOLLAPSE_A_AUTO_THRESHOLD]	= { .type = NLA_U32 },
+	[KCOLLAPSE_A_HOT_FIRST]		= { .type = NLA_FLAG },
 };
 
 static int attr_len(int type)
@@ -201,6 +202,7 @@ static int attr_len(int type)
 		return 8;
 	case KCOLLAPSE_A_MARK_HUGEPAGE:
 	case KCOLLAPSE_A_DRY_RUN:
+	case KCOLLAPSE_A_HOT_FIRST:
 		return 0;
 	default:
 		return -1;
@@ -277,6 +279,30 @@ void test_collapse_request(void)
 	CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_MODE]), KCOLLAPSE_MODE_AUTO);
 	CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_AUTO_THRESHOLD]), 300);
 	nlmsg_free(msg);
+	CHECK(!tb[KCOLLAPSE_A_HOT_FIRST]);
+
+	/* HOT_FIRST, a flag sent iff hot_first, in pack and auto modes. */
+	req.auto_threshold = 0;
+	req.hot_first = true;
+	for (req.mode = KC_MODE_PACK; req.mode <= KC_MODE_AUTO; req.mode++) {
+		CHECK_INT(kc_check_collapse_req(&h, &req), 0);
+		CHECK_INT(kc_collapse_build(&h, &req, &msg), 0);
+		CHECK(msg != NULL);
+		if (!msg)
+			return;
+		CHECK_INT(check_request(msg, tb), 3);
+		CHECK(tb[KCOLLAPSE_A_HOT_FIRST] &&
+		      nla_get_flag(tb[KCOLLAPSE_A_HOT_FIRST]));
+		CHECK_U64(nla_get_u32(tb[KCOLLAPSE_A_MODE]), req.mode);
+		nlmsg_free(msg);
+	}
+	/* ... refused in collapse mode, before anything is sent. */
+	req.mode = KC_MODE_COLLAPSE;
+	CHECK_INT(kc_check_collapse_req(&h, &req), -EINVAL);
+	CHECK(strstr(kc_last_error(&h), "hot_first needs pack or auto mode") !=
+	      NULL);
+	req.hot_first = false;
+	req.auto_threshold = 300;
 
 	/* A threshold outside auto mode, or an unknown mode, never leaves. */
 	req.mode = KC_MODE_PACK;
@@ -365,28 +391,52 @@ static bool old_module_after_complete(bool frames_after)
 	return res.after_complete;
 }
 
-/* pack_left_locked parsed from a reply without KCOLLAPSE_R_PACK_LEFT_LOCKED. */
-static uint64_t old_module_pack_left_locked(void)
+/*
+ * An older module's reply, with only PACK_LEFT_BUSY (3) and AFTER_COMPLETE,
+ * parsed into @res (which holds what a newer field must not keep).
+ * False if it could not be built or parsed.
+ */
+static bool old_module_parse(struct kc_result *res)
 {
 	struct nl_msg *msg = reply_msg(KCOLLAPSE_CMD_COLLAPSE);
 	struct nlattr *tb[KCOLLAPSE_A_MAX + 1];
-	struct kc_result res = { .pack_left_locked = 77 };
 	struct nlattr *nest;
 	int ok = 0;
 
 	if (!msg)
-		return 77;
+		return false;
 	nest = nla_nest_start(msg, KCOLLAPSE_A_RESULT);
 	ok |= nest ? 0 : -1;
 	ok |= nla_put_u64(msg, KCOLLAPSE_R_PACK_LEFT_BUSY, 3);
 	ok |= nla_put_u32(msg, KCOLLAPSE_R_AFTER_COMPLETE, 1);
 	if (nest)
 		nla_nest_end(msg, nest);
-	if (ok < 0 || kc_reply_parse(nlmsg_hdr(msg), tb) < 0 ||
-	    kc_collapse_parse(tb, &res) < 0 || res.pack_left_busy != 3)
-		res.pack_left_locked = 77;
+	ok |= kc_reply_parse(nlmsg_hdr(msg), tb) < 0 ? -1 : 0;
+	ok |= !ok && kc_collapse_parse(tb, res) < 0 ? -1 : 0;
 	nlmsg_free(msg);
-	return res.pack_left_locked;
+	return ok == 0 && res->pack_left_busy == 3;
+}
+
+/* pack_left_locked parsed from a reply without KCOLLAPSE_R_PACK_LEFT_LOCKED. */
+static uint64_t old_module_pack_left_locked(void)
+{
+	struct kc_result res = { .pack_left_locked = 77 };
+
+	return old_module_parse(&res) ? res.pack_left_locked : 77;
+}
+
+/* The working set parsed from a reply without KCOLLAPSE_R_HOT_*. */
+static bool old_module_hot(void)
+{
+	struct kc_result res = {
+		.hot_pages_before = 7, .hot_frames_before = 7,
+		.hot_pages_after = 7, .hot_frames_after = 7,
+		.hot_measured = true,
+	};
+
+	return old_module_parse(&res) && !res.hot_measured &&
+	       !res.hot_pages_before && !res.hot_frames_before &&
+	       !res.hot_pages_after && !res.hot_frames_after;
 }
 
 void test_reply_parse(void)
@@ -438,6 +488,11 @@ void test_reply_parse(void)
 	CHECK_U64(res.pack_alloc_failed, 1000 + KCOLLAPSE_R_PACK_ALLOC_FAILED);
 	CHECK_U64(res.skipped_opted_out, 1000 + KCOLLAPSE_R_SKIPPED_OPTED_OUT);
 	CHECK_U64(res.pack_left_locked, 1000 + KCOLLAPSE_R_PACK_LEFT_LOCKED);
+	CHECK_U64(res.hot_pages_before, 1000 + KCOLLAPSE_R_HOT_PAGES_BEFORE);
+	CHECK_U64(res.hot_frames_before, 1000 + KCOLLAPSE_R_HOT_FRAMES_BEFORE);
+	CHECK_U64(res.hot_pages_after, 1000 + KCOLLAPSE_R_HOT_PAGES_AFTER);
+	CHECK_U64(res.hot_frames_after, 1000 + KCOLLAPSE_R_HOT_FRAMES_AFTER);
+	CHECK(res.hot_measured);
 	CHECK(!res.after_complete);
 	nlmsg_free(msg);
 
@@ -446,6 +501,8 @@ void test_reply_parse(void)
 	CHECK(!old_module_after_complete(false));
 	/* ... and no PACK_LEFT_LOCKED: 0, whatever the struct held. */
 	CHECK_U64(old_module_pack_left_locked(), 0);
+	/* ... and no HOT_*: not measured, all 0. */
+	CHECK(old_module_hot());
 
 	/* A statistic of the wrong size is a malformed reply. */
 	msg = collapse_reply(true);

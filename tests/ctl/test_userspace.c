@@ -768,6 +768,15 @@ void test_userspace_errors(void)
 	req.mode = KC_MODE_AUTO;
 	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EOPNOTSUPP);
 	CHECK(strstr(kc_last_error(NULL), "auto mode needs") != NULL);
+	/* ... nor see accessed bits: hot-first is the module's too. */
+	req.hot_first = true;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EOPNOTSUPP);
+	CHECK(strstr(kc_last_error(NULL), "auto mode with hot-first needs the "
+		     "kcollapse module") != NULL);
+	req.mode = KC_MODE_COLLAPSE;
+	CHECK_INT(kc_collapse_userspace(&req, NULL, &res), -EINVAL);
+	CHECK(strstr(kc_last_error(NULL), "hot_first needs pack or auto") != NULL);
+	req.hot_first = false;
 	req.mode = KC_MODE_COLLAPSE;
 
 	/* A kernel thread, if pid 2 is kthreadd here. */

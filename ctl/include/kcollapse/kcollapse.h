@@ -96,6 +96,11 @@ struct kc_collapse_req {
 	uint32_t auto_threshold;/* KC_MODE_AUTO only: 1..512 present pages a
 				 * window needs to be collapsed rather than
 				 * packed; 0 = module default (448) */
+	bool hot_first;		/* KC_MODE_PACK and KC_MODE_AUTO only (else
+				 * -EINVAL), the module only: the pages
+				 * accessed since kc_clear_accessed() go
+				 * into destination blocks of their own
+				 * (KCOLLAPSE_A_HOT_FIRST, "Working set") */
 };
 
 /*
@@ -121,6 +126,12 @@ struct kc_collapse_req {
  *   reached = pack_moved + pack_left_pinned + pack_left_shared +
  *             pack_left_thp + pack_left_dense + pack_left_busy +
  *             pack_left_locked
+ * The hot_* fields are the working set (<linux/kcollapse.h>, "Working
+ * set"): present pages accessed since the last kc_clear_accessed() (a
+ * PMD-mapped window counts 512) and the distinct 2 MiB frames holding
+ * them, before and after (after: 0 unless after_complete). hot_measured
+ * is true when the module sent them; an older module and the userspace
+ * engine do not (hot_measured false, the four 0).
  */
 struct kc_result {
 	uint64_t regions;		/* eligible VMAs visited */
@@ -161,6 +172,11 @@ struct kc_result {
 					 * a complete measurement (else 0) */
 	uint64_t pack_left_locked;	/* left: mlock(2)ed memory while
 					 * compact_unevictable_allowed is 0 */
+	uint64_t hot_pages_before;	/* pages accessed since the clear */
+	uint64_t hot_frames_before;	/* distinct 2 MiB frames holding them */
+	uint64_t hot_pages_after;	/* the same, after */
+	uint64_t hot_frames_after;
+	bool hot_measured;		/* the module sent the four above */
 };
 
 struct kc_info {
@@ -271,6 +287,21 @@ KC_API const char *kc_last_error(const struct kc_handle *h);
  */
 KC_API int kc_frames(pid_t pid, uint64_t range_start, uint64_t range_len,
 		     struct kc_frames *out);
+
+/*
+ * kc_clear_accessed() - clear the accessed bits of @pid's anonymous pages:
+ * writes "2" to /proc/PID/clear_refs (see proc(5)), the kernel's own
+ * primitive, with its locking and TLB flush. The pages the process
+ * touches from then on are its working set: the hot_* fields of the next
+ * KC_MODE_PACK or KC_MODE_AUTO collapse count them, and hot_first packs
+ * them first. Call it after a resume, then collapse with hot_first
+ * before the next pause. Needs the privilege to write that file (ptrace
+ * access to @pid, as root for another user's process).
+ * Returns 0, or -EINVAL (@pid not positive), -ESRCH (no such process, or
+ * it exited), -EACCES/-EPERM, or another -errno of open(2)/write(2).
+ * Thread safe; the message for an error is in kc_last_error(NULL).
+ */
+KC_API int kc_clear_accessed(pid_t pid);
 
 /*
  * kc_stop_reason_name() - "done", "cancelled", "deadline", "caller-killed",

@@ -33,6 +33,14 @@ check "bad --target, --mode, --min-fill, --auto-threshold: usage errors" \
 	eval 'refused target envd && refused target unit: && refused target comm:0123456789abcdefg &&
 		refused mode squash && refused min-fill 0 && refused auto-threshold 513 &&
 		grep -q "pidfile:PATH, comm:NAME or unit:NAME" <(kcd_exit --token-file "$tmp/token" --target x; cat "$tmp/o.err")' 
+check "--hot-first without --mode pack or auto: refused at start-up, saying why" \
+	eval '[[ $(kcd_exit --token-file "$tmp/token" --hot-first) == 2 ]] &&
+		grep -q -- "--hot-first needs --mode pack or auto" "$tmp/o.err" &&
+		[[ $(kcd_exit --token-file "$tmp/token" --mode collapse --hot-first) == 2 ]] &&
+		grep -q -- "--hot-first needs --mode pack or auto" "$tmp/o.err"'
+check "--hot-first with --mode pack: listens, and logs it among the defaults" \
+	eval 'daemon_start hot --listen 127.0.0.1:0 --token-file "$tmp/token" --mode pack --hot-first &&
+		grep -q "event=defaults .*mode=pack .*hotFirst=yes" "$KCD_LOG" && daemon_stop "$KCD" "$KCD_LOG"'
 check "non-loopback with a token: listens" \
 	eval 'daemon_start any --listen 0.0.0.0:0 --token-file "$tmp/token" && daemon_stop "$KCD" "$KCD_LOG"'
 if daemon_start v6 --listen '[::1]:0' --token-file "$tmp/token" 2>/dev/null; then
