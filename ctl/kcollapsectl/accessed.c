@@ -25,9 +25,10 @@ static void clear_accessed_help(void)
 	puts("\n"
 	     "Clear the accessed bits of the anonymous pages of PID (writes 2 to\n"
 	     "/proc/PID/clear_refs; no module needed). The pages PID touches from\n"
-	     "then on are its working set: 'collapse --mode pack|auto' reports them\n"
-	     "as hot pages and frames, and with --hot-first packs them first. Run\n"
-	     "it after a resume, and collapse with --hot-first before the pause.");
+	     "then on are its working set: 'collapse' (with the module) reports\n"
+	     "them as hot pages and frames, and 'collapse --mode pack|auto\n"
+	     "--hot-first' packs them apart from the rest. Run it after a resume,\n"
+	     "and pack with --hot-first before the pause.");
 }
 
 int clear_accessed_main(int argc, char *argv[])
