@@ -46,6 +46,16 @@ def frames(r, when):
     return (g.get(when) or {}).get("frames", "")
 
 
+def hot(r):
+    """The working set after the preparation, as the module counted it:
+    hot pages (accessed since the workload's last clear_refs) in hot
+    frames; "-" where nothing asked the module (none, inprocess)."""
+    res = (r.get("guest") or {}).get("result") or {}
+    if not res.get("hotMeasured"):
+        return "-"
+    return f"{res['hotPagesAfter']} in {res['hotFramesAfter']}"
+
+
 def ratio(a, b):
     return f"{a / b:.2f}" if a and b else "-"
 
@@ -70,20 +80,20 @@ def table(wl, runs):
         "",
         "| variant | frames before | frames after | pages to answer | of them heap |"
         " other | heap frames | needed | requests to answer | pages in window |"
-        " placed to answer | ms to answer | vs none | vs in-process |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " placed to answer | ms to answer | vs none | vs in-process | hot pages in frames |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         if not r.get("ok"):
             lines.append(f"| {r['label']} | {frames(r, 'before')} | | failed: "
-                         f"{r.get('error', '?')[:60]} | | | | | | | | | | |")
+                         f"{r.get('error', '?')[:60]} | | | | | | | | | | | |")
             continue
         p = r["pagesToAnswer"]
         lines.append(
             f"| {r['label']} | {frames(r, 'before')} | {frames(r, 'after')} | {p} |"
             f" {r.get('heapPagesToAnswer', '-')} | {r.get('otherPagesToAnswer', '-')} |"
             f" {r.get('heapFrames', '-')} | {needed(r)} | {r['requestsToAnswer']} | {r['pagesWindow']} | {r['placedToAnswer']} |"
-            f" {r['runToAnswerMs']} | {ratio(p, none)} | {ratio(p, inproc)} |")
+            f" {r['runToAnswerMs']} | {ratio(p, none)} | {ratio(p, inproc)} | {hot(r)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +202,10 @@ def main():
           "workload's distinct 2 MiB frames before and after the preparation "
           "(`kcollapsectl frames`); ms from the destination running to the answer "
           "(TCG: compare ratios). vs none / vs in-process: pages to the answer over "
-          "theirs.\n"]
+          "theirs. hot pages in frames: the working set after the preparation as the "
+          "module counted it (pages accessed since the workload's last clear_refs; "
+          "gosvc clears before its pre-pause requests, kc-benchheap never does, so "
+          "there every page it ever touched is hot); hotfirst = pack --hot-first.\n"]
     for wl, rs in by_wl.items():
         md.append(table(wl, rs))
         md.append(targets(wl, rs))

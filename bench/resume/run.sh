@@ -13,7 +13,7 @@
 #                     go/cmd/kc-gosvc (default "gc5 gc25 gosvc")
 #   RESUME_GOSVC_ARGS extra kc-gosvc arguments (e.g. "--mib 64 --keep 8")
 #   RESUME_VARIANTS   LABEL[=VARIANT[,XARG...]] ... (default "none inprocess
-#                     collapse pack auto"); VARIANT is none, inprocess,
+#                     collapse pack auto hotfirst=pack,--hot-first"); VARIANT is none, inprocess,
 #                     collapse, pack or auto, XARGs go to kcollapsectl
 #                     collapse as they are, e.g. hotfirst=pack,--hot-first
 #   RESUME_LATENCY_MS delay of each page request (default 20)
@@ -35,7 +35,7 @@ out=$(mkdir -p "$1" && cd "$1" && pwd)
 kname=${RESUME_KERNEL:-deb612}
 workloads=${RESUME_WORKLOADS:-gc5 gc25 gosvc}
 gosvcargs=${RESUME_GOSVC_ARGS:-}
-variants=${RESUME_VARIANTS:-none inprocess collapse pack auto}
+variants=${RESUME_VARIANTS:-none inprocess collapse pack auto hotfirst=pack,--hot-first}
 latency=${RESUME_LATENCY_MS:-20}
 window=${RESUME_WINDOW_S:-60}
 mem=${RESUME_MEM:-1536}
