@@ -10,8 +10,8 @@ mod_load
 iters=${KC_RACES:-200}
 unloads=${KC_RACES_RMMOD:-40}
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	iters=${KC_RACES:-80}
-	unloads=${KC_RACES_RMMOD:-20}
+	iters=${KC_RACES:-50}
+	unloads=${KC_RACES_RMMOD:-15}
 fi
 delay=/sys/kernel/debug/kcollapse/window_delay_us
 echo 1000 >$delay

@@ -99,7 +99,7 @@ wl_stop
 # --- 2. random hugepage and slab failures under stress ------------------
 # Rare slab failures: one operation makes hundreds of slab allocations
 # (netlink, the module, the frame set, the collapse path).
-rounds=${KC_FAULT_ROUNDS:-100}
+rounds=${KC_FAULT_ROUNDS:-60}
 modes=mix
 kcollapsectl collapse $$ --mode pack --dry-run >/dev/null 2>&1 || modes=collapse
 before=$(dmesg | wc -l)
