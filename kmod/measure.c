@@ -69,12 +69,9 @@ int kc_measure(struct kc_run *run, struct kc_measured *m)
 
 	kc_frames_init(&set);
 	ret = kc_measure_into(run, &set, NULL, NULL);
-	if (ret >= 0) {
-		/* the pending run folded in, for hot_frames */
-		int err = kc_frames_flush(&set);
-
-		ret = ret ?: err;
-	}
+	/* the pending run folded in, for hot_frames */
+	if (!ret)
+		ret = kc_frames_flush(&set);
 	kc_measured_from(m, &set);
 	kc_frames_destroy(&set);
 	return ret;

@@ -119,8 +119,8 @@ static int kc_operation_steps(struct kc_run *run,
 	kc_spans_init(&spans);
 	ret = kc_measure_into(run, &before, &st->regions, &spans);
 	/* the pending run folded in: hot_frames, and pack's density */
-	if (ret >= 0)
-		ret = ret ?: kc_frames_flush(&before);
+	if (!ret)
+		ret = kc_frames_flush(&before);
 	kc_measured_from(&m, &before);
 	st->frames_before = m.frames;
 	st->present_before = m.present_bytes;
