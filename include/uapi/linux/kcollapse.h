@@ -31,9 +31,11 @@
  * Waiting, or not
  * ---------------
  *   By default the caller waits: the one reply to a COLLAPSE is its result
- *   (or its error), sent when the operation ends. Send it without NLM_F_ACK;
- *   with NLM_F_ACK an ack comes first, when the operation starts, then the
- *   result. The operation stops early (stop reason CALLER_KILLED) when the
+ *   (or its error), sent when the operation ends. Send it without NLM_F_ACK:
+ *   with NLM_F_ACK an ack comes too, when the operation has been queued,
+ *   and as the operation runs in a worker a short one may send its result
+ *   before that ack, so the caller must read until it has both. The
+ *   operation stops early (stop reason CALLER_KILLED) when the
  *   requesting socket is closed, as it is when the caller dies; an ordinary
  *   signal does not stop it.
  *
@@ -46,8 +48,8 @@
  *   KCOLLAPSE_MAX_RESULTS finished operations nobody fetched; a result is
  *   returned once.
  *   Tools that always ask for an ack and stop reading at it (the kernel's
- *   ynl CLI, for one) see only the start of a waited COLLAPSE: use
- *   NO_WAIT and GET_RESULT there.
+ *   ynl CLI, for one) see a waited COLLAPSE's result only if it came first:
+ *   use NO_WAIT and GET_RESULT there.
  *
  * KCOLLAPSE_CMD_COLLAPSE
  * ----------------------
