@@ -229,9 +229,12 @@
  *   and a pause is what a resume will touch if it behaves the same way:
  *   the working set. Every measurement counts the hot pages and the
  *   frames that hold them (KCOLLAPSE_R_HOT_*): before, and after, as for
- *   FRAMES_*. Moving a page keeps it young; a collapsed window is young
- *   as a whole. Without a clear since the target started, every page it
- *   ever touched is hot.
+ *   FRAMES_*. A collapsed window is young as a whole. A moved page stays
+ *   young only where the kernel's migration entries carry the accessed
+ *   bit (with CONFIG_SWAP, as Debian's kernels); elsewhere (the project's
+ *   guest kernels, built without swap) it is old after the move, so
+ *   HOT_*_AFTER then counts only the hot pages that did not move. Without
+ *   a clear since the target started, every page it ever touched is hot.
  *
  *   HOT_FIRST (PACK and AUTO modes): hot pages and the others go to
  *   separate destination blocks, so the hot set ends in about

@@ -5,7 +5,8 @@
 # Then pack against pack --hot-first, each on a fresh workload: the hot
 # set's frames after, counted by the workload itself, end within
 # ceil(hot pages / 512) + 2 with hot-first, and in no more frames than
-# plain pack leaves them in; every page keeps its contents.
+# plain pack leaves them in; every page keeps its contents. The module's
+# own count after is checked against the kernel's migration (see below).
 . ./lib.sh
 mod_load
 
@@ -58,8 +59,16 @@ run_variant hotfirst --hot-first
 hot=$(j /tmp/ws-hotfirst.json hotPagesBefore)
 assert_le "hot-first: the hot set's frames (ceil(hot / 512) + 2)" "$AFTER" $(( (hot + 511) / 512 + 2 ))
 assert_le "hot-first vs plain pack: the hot set's frames" "$AFTER" "$plain"
-assert_eq "hot-first: the module's hot frames after == the workload's" \
-	"$(j /tmp/ws-hotfirst.json hotFramesAfter)" "$AFTER"
+# A moved page stays young only if migration entries carry the accessed
+# bit, which needs swap support (/proc/swaps); without it every hot page
+# that moved is old afterwards, and here every one moved.
+if [ -e /proc/swaps ]; then
+	assert_eq "hot-first: the module's hot frames after == the workload's" \
+		"$(j /tmp/ws-hotfirst.json hotFramesAfter)" "$AFTER"
+else
+	assert_eq "hot-first: the module's hot frames after (no swap: moved pages are old)" \
+		"$(j /tmp/ws-hotfirst.json hotFramesAfter)" 0
+fi
 
 # hot-first needs pack or auto mode
 if kcollapsectl collapse $$ --mode collapse --hot-first --dry-run 2>/tmp/ws.err; then
