@@ -174,7 +174,7 @@ vm-test: tools
 # guests that boot side by side, one per core: "projdbg" runs every test but
 # the long adversarial ones, "projdbg-adv" those (and a few more, to even out
 # the two guests' times; it has two NUMA nodes); both end with kmemleak.
-DEBUG_ADV_TESTS = 17-genl-unblocked 36-pack-numa 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 50-thp-opt-outs 52-stops 61-go-client 62-runtimes-debug
+DEBUG_ADV_TESTS = 17-genl-unblocked 31-pack-pinned 35-pack-minimal-migration 36-pack-numa 38-working-set 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 50-thp-opt-outs 52-stops 61-go-client 62-runtimes-debug
 DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
 vm-debug-test: tools
 	runtimes=$$(bash tests/runtimes/bundle.sh) && \

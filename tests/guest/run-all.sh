@@ -7,9 +7,8 @@ cd /tests || exit 1
 if [ "${KC_SUITE:-e2e}" = demo ]; then
 	exec sh ./demo.sh
 fi
-# The soak suite: the adversarial tests at KC_SOAK (default 10) times the
-# sizes below (make check's, but more for stress and races, and for the
-# debug kernel's fuzzing) (make soak).
+# The soak suite (make soak): the adversarial tests at KC_SOAK (default 10)
+# times the sizes below, which are larger than make check's.
 if [ "${KC_SUITE:-e2e}" = soak ]; then
 	f=${KC_SOAK:-10}
 	export KC_STRESS_ROUNDS=${KC_STRESS_ROUNDS:-$((1000 * f))}

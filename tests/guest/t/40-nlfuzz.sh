@@ -7,10 +7,10 @@
 . ./lib.sh
 mod_load
 wl_start --only dense,sparse
-root_n=${KC_NLFUZZ_ROOT:-70000}
-user_n=${KC_NLFUZZ_USER:-30000}
-# KASAN makes every message about four times slower: 40,000 there (make
-# soak: ten times 100,000 on every kernel).
+root_n=${KC_NLFUZZ_ROOT:-42000}
+user_n=${KC_NLFUZZ_USER:-18000}
+# 60,000 in make check; KASAN makes every message about four times slower:
+# 40,000 there (make soak: ten times 100,000 on every kernel).
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	root_n=${KC_NLFUZZ_ROOT:-28000}
 	user_n=${KC_NLFUZZ_USER:-12000}
