@@ -267,7 +267,7 @@ static bool kc_dest_new(struct kc_pack *pk, int key, struct kc_dest *d,
 static bool kc_dest_ready(struct kc_pack *pk, int key, unsigned int want)
 {
 	struct kc_dest_set *nd = &pk->dests[key];
-	unsigned int used = nd->cur.block ? nd->cur.used : KC_PACK_BLOCK_PAGES;
+	unsigned int used = KC_PACK_BLOCK_PAGES - kc_dest_room_left(&nd->cur);
 
 	if (!kc_pack_blocks_needed(used, want) || nd->spare.block)
 		return true;
