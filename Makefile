@@ -119,6 +119,13 @@ go-check:
 
 check:
 	bash tests/check.sh
+# What make check leaves out for its time budget (README "Tests"): Debian
+# 13's kernels, the built-in kernel, the debug kernel's remaining tests.
+# check-all: both, one summary line.
+check-extra:
+	bash tests/check.sh extra
+check-all:
+	bash tests/check.sh main extra
 
 # One guest per kernel (tests/guest/demo.sh): a fresh copy of one fragmented
 # workload prepared four ways (in-process, collapse, pack, auto), then the
@@ -174,8 +181,10 @@ vm-test: tools
 # guests that boot side by side, one per core: "projdbg" runs every test but
 # the long adversarial ones, "projdbg-adv" those (and a few more, to even out
 # the two guests' times; it has two NUMA nodes); both end with kmemleak.
-DEBUG_ADV_TESTS = 17-genl-unblocked 31-pack-pinned 35-pack-minimal-migration 36-pack-numa 38-working-set 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 50-thp-opt-outs 52-stops 61-go-client 62-runtimes-debug
-DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
+# DEBUG_EXTRA_TESTS run there in make check-extra (vm-extra-test) instead.
+DEBUG_ADV_TESTS = 17-genl-unblocked 31-pack-pinned 35-pack-minimal-migration 36-pack-numa 37-pack-mlock 38-working-set 40-nlfuzz 41-stress 42-races 43-faults 44-alloc-faults 50-thp-opt-outs 52-stops
+DEBUG_EXTRA_TESTS = 61-go-client 62-runtimes-debug
+DEBUG_TESTS = $(filter-out $(DEBUG_ADV_TESTS) $(DEBUG_EXTRA_TESTS),$(basename $(notdir $(wildcard tests/guest/t/*.sh))))
 vm-debug-test: tools
 	runtimes=$$(bash tests/runtimes/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
@@ -183,6 +192,17 @@ vm-debug-test: tools
 	bash tests/vm/run.sh --suite e2e --guest "projdbg projdbg $(DEBUG_TESTS)" \
 		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes"
+
+# What make check's time budget leaves out (make check-extra), two guests
+# side by side: the built-in kernel (no module support) running the whole
+# suite, and the debug kernel running DEBUG_EXTRA_TESTS (the Go client,
+# Node.js under KASAN).
+vm-extra-test: tools
+	runtimes=$$(bash tests/runtimes/bundle.sh) && ynl=$$(bash tests/ynl/bundle.sh) && \
+	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
+	bash tests/vm/run.sh --suite e2e --guest "projbuiltin projbuiltin" \
+		--guest "projdbg-extra projdbg $(DEBUG_EXTRA_TESTS) 99-kmemleak" \
+		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl"
 
 # A Debian 12 image with kcollapse installed through DKMS and make install,
 # booted with systemd (tests/image, part of make check).
@@ -208,4 +228,4 @@ GUEST_BINS = $(CURDIR)/ctl/build/kcollapsectl \
 	$(CURDIR)/go/build/kc-goclient \
 	/usr/bin/jq /usr/bin/curl
 
-.PHONY: all module tools style go-check check demo soak bench-scaling resume-bench resume-smoke vm-test vm-debug-test image-test dkms-install install uninstall dist deb deb-module clean
+.PHONY: all module tools style go-check check check-extra check-all demo soak bench-scaling resume-bench resume-smoke vm-test vm-debug-test vm-extra-test image-test dkms-install install uninstall dist deb deb-module clean

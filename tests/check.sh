@@ -1,5 +1,7 @@
 #!/bin/bash
-# make check: every suite in turn, then one line summing them all:
+# check.sh [main] [extra]: the suites of make check (main, the default),
+# of make check-extra (extra: what make check's time budget leaves out) or
+# both (make check-all), in turn, then one line summing them all:
 # "N passed, N failed". Each suite ends with its own such line; a suite that
 # fails without one counts as one failure.
 set -uo pipefail
@@ -59,39 +61,59 @@ count_suite() {
 	echo "=== $name: $line"
 }
 
-# Userspace is built with ASan/UBSan for the host tests and for the guests.
-run_suite style bash scripts/checkpatch.sh
-# The YNL spec agrees with the uapi header and the module's policies.
-run_suite ynl bash tests/ynl/check.sh
-run_suite layering bash scripts/layering.sh
-run_suite ctl make -s -C ctl SANITIZE=1 check
-run_suite workload make -s -C tests/workload SANITIZE=1 check
-run_suite bridge make -s -C bridge SANITIZE=1 check
-run_suite go make -s --no-print-directory go-check
-# As shipped: hardened binaries, the caller's build flags honoured, man
-# pages clean, the Debian packages lintian-clean, the release tarball
-# remaking itself without git.
-run_suite hardening bash tests/package/hardening.sh
-run_suite manpages bash tests/package/manpages.sh
-run_suite deb bash tests/package/deb.sh
-run_suite dist bash tests/package/dist.sh
-run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
-# The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit,
-# fault injection) in two guests side by side; they are slow enough without
-# sanitized userspace on top.
-run_suite vm-debug make -s --no-print-directory SANITIZE=0 vm-debug-test
-cache=${KCOLLAPSE_CACHE:-/var/cache/kcollapse}
-run_suite kunit bash tests/vm/kunit-summary.sh "$cache/out/projdbg/results.log"
-# The Debian image test (DKMS, systemd, the service, an upgrade) beside a
-# smoke run of make bench (one workload, one repetition, report built).
-start_suite_bg image make -s --no-print-directory image-test
-run_suite bench-smoke make -s --no-print-directory bench \
-	BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
-	BENCH_OUT="$cache/bench-smoke"
-# A lazy restore through QEMU postcopy (bench/resume): one workload, no
-# preparation against pack; the page-request counts are exact.
-run_suite resume-smoke make -s --no-print-directory resume-smoke
-finish_suite_bg
+main_suites() {
+	# Userspace is built with ASan/UBSan for the host tests and for the guests.
+	run_suite style bash scripts/checkpatch.sh
+	# The YNL spec agrees with the uapi header and the module's policies.
+	run_suite ynl bash tests/ynl/check.sh
+	run_suite layering bash scripts/layering.sh
+	run_suite ctl make -s -C ctl SANITIZE=1 check
+	run_suite workload make -s -C tests/workload SANITIZE=1 check
+	run_suite bridge make -s -C bridge SANITIZE=1 check
+	run_suite go make -s --no-print-directory go-check
+	# As shipped: hardened binaries, the caller's build flags honoured, man
+	# pages clean, the Debian packages lintian-clean, the release tarball
+	# remaking itself without git.
+	run_suite hardening bash tests/package/hardening.sh
+	run_suite manpages bash tests/package/manpages.sh
+	run_suite deb bash tests/package/deb.sh
+	run_suite dist bash tests/package/dist.sh
+	run_suite vm make -s --no-print-directory SANITIZE=1 vm-test
+	# The debug kernel checks the module (KASAN, lockdep, kmemleak, KUnit,
+	# fault injection) in two guests side by side; they are slow enough without
+	# sanitized userspace on top.
+	run_suite vm-debug make -s --no-print-directory SANITIZE=0 vm-debug-test
+	cache=${KCOLLAPSE_CACHE:-/var/cache/kcollapse}
+	run_suite kunit bash tests/vm/kunit-summary.sh "$cache/out/projdbg/results.log"
+	# The Debian image test (DKMS, systemd, the service, an upgrade) beside a
+	# smoke run of make bench (one workload, one repetition, report built).
+	start_suite_bg image make -s --no-print-directory image-test
+	run_suite bench-smoke make -s --no-print-directory bench \
+		BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
+		BENCH_OUT="$cache/bench-smoke"
+	# A lazy restore through QEMU postcopy (bench/resume): one workload, no
+	# preparation against pack; the page-request counts are exact.
+	run_suite resume-smoke make -s --no-print-directory resume-smoke
+	finish_suite_bg
+}
+
+# What make check leaves out for time, each pair of guests side by side:
+# Debian 13's stock kernel and the newest trixie-backports kernel, the whole
+# suite; the built-in kernel (no module support), the whole suite, beside
+# the debug kernel's remaining tests (Go client, Node.js).
+extra_suites() {
+	run_suite vm-debian13 make -s --no-print-directory SANITIZE=1 vm-test \
+		KERNELS="deb13 deb13bpo" KC_NUMA_GUESTS=deb13bpo
+	run_suite vm-extra make -s --no-print-directory SANITIZE=0 vm-extra-test
+}
+
+for part in "${@:-main}"; do
+	case $part in
+	main) main_suites ;;
+	extra) extra_suites ;;
+	*) echo "check.sh: unknown part '$part' (main, extra)" >&2; exit 2 ;;
+	esac
+done
 
 echo "$pass passed, $fail failed"
 ((fail == 0))

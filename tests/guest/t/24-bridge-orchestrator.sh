@@ -80,10 +80,15 @@ over() {
 # engine does not start a collapse or a migration it expects, from the
 # longest one so far, to end past it. TCG on a busy host is slow and
 # uneven: fail only well past the target; the measured figures are the
-# table in BENCHMARKS.md. The debug kernel (KASAN, kmemleak) is several
-# times slower again.
+# table in BENCHMARKS.md. Overshoot is measured on the production kernels
+# (the same module code, without KASAN's several-fold slowdown distorting
+# its estimates); the debug kernel, whose job is checking the module, has
+# run its paths above, and 52-stops times its stops.
+if [ -d /sys/kernel/debug/kunit ]; then
+	say "deadline overshoot: measured on the production kernels, not here"
+	exit 0
+fi
 LIMIT_MS=250
-[ -e /sys/kernel/debug/kmemleak ] && LIMIT_MS=1500
 say "deadline: how late the reply leaves, module, paced windows"
 wl_start $BIG_WL
 echo 20000 >/sys/kernel/debug/kcollapse/window_delay_us
