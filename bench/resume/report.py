@@ -97,9 +97,22 @@ def table(wl, runs):
     return "\n".join(lines) + "\n"
 
 
+def hot_target(r):
+    """The hot-first layout's target: the working set in at most
+    1.1 x ceil(hot pages / 512) + 2 frames; "" where not measured."""
+    res = (r.get("guest") or {}).get("result") or {}
+    if not res.get("hotMeasured") or not res.get("hotPagesAfter"):
+        return ""
+    pages, got = res["hotPagesAfter"], res["hotFramesAfter"]
+    bound = int(1.1 * -(-pages // 512)) + 2
+    return (f"; hot set {pages} pages in {got} frames (target <= {bound}: "
+            + ("met)" if got <= bound else "missed)"))
+
+
 def targets(wl, runs):
-    """Issue 16's targets for pack-like variants: >= 90 % fewer pages to the
-    first answer than none, and at least 3x fewer than in-process."""
+    """The targets for pack-like variants: >= 90 % fewer pages to the
+    first answer than none, and at least 3x fewer than in-process; for
+    hot-first variants also the hot set's frames (hot_target)."""
     got = {r["label"]: r["pagesToAnswer"] for r in runs if r.get("ok")}
     if "none" not in got:
         return ""
@@ -119,6 +132,9 @@ def targets(wl, runs):
             line += f"; needed: {100 * (1 - need[lb] / need['none']):.0f} % fewer than none"
             if need.get("inprocess") not in (None, "-"):
                 line += f", {need['inprocess'] / need[lb]:.1f}x fewer than in-process"
+        run = next(r for r in runs if r.get("ok") and r["label"] == lb)
+        if "--hot-first" in ((run.get("guest") or {}).get("xargs") or ""):
+            line += hot_target(run)
         out.append(line)
     return "\n".join(out) + "\n" if out else ""
 

@@ -221,14 +221,16 @@ def read_trace(path):
 
 
 def wait_for(path, pattern, timeout, alive):
-    """The first line of `path` matching `pattern` (a regex), or None."""
+    """The first whole line of `path` matching `pattern` (a regex), or
+    None. A line still arriving (no newline yet: a long one crosses the
+    serial port for a while) is read again on the next look."""
     deadline = time.time() + timeout
     rx = re.compile(pattern)
     while time.time() < deadline:
         if os.path.exists(path):
             with open(path, errors="replace") as f:
                 for line in f:
-                    if rx.search(line):
+                    if line.endswith("\n") and rx.search(line):
                         return line.strip()
         if not alive():
             return None

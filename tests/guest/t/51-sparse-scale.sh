@@ -56,11 +56,18 @@ IFS='|'
 # shellcheck disable=SC2086 # split on | into the operations
 set -- $ops
 unset IFS
+# Generous: the target is 2x; before, it was about 10^4 x. An operation
+# that changes the target runs once per fresh target, so one descheduled
+# moment of a loaded host's vCPU thread can dwarf it: a pair over the
+# limit is measured again (up to three pairs); a real regression fails all.
 for args in "$@"; do
-	small=$(op_ns 2G 1024 $args)
-	big=$(op_ns 64T $((64 << 19)) $args)
-	ratio=$(awk -v b="$big" -v s="$small" 'BEGIN { printf "%.2f", b / s }')
-	say "scale ${args:-collapse}: 2G $((small / 1000)) us, 64T $((big / 1000)) us, ratio $ratio"
-	# Generous: the target is 2x; before, it was about 10^4 x.
-	awk -v r="$ratio" 'BEGIN { exit !(r < 10) }' || fail "64 TiB costs ${ratio}x 2 GiB"
+	for try in 1 2 3; do
+		small=$(op_ns 2G 1024 $args)
+		big=$(op_ns 64T $((64 << 19)) $args)
+		ratio=$(awk -v b="$big" -v s="$small" 'BEGIN { printf "%.2f", b / s }')
+		say "scale ${args:-collapse}: 2G $((small / 1000)) us, 64T $((big / 1000)) us, ratio $ratio (pair $try)"
+		awk -v r="$ratio" 'BEGIN { exit !(r < 10) }' && break
+	done
+	awk -v r="$ratio" 'BEGIN { exit !(r < 10) }' ||
+		fail "64 TiB costs ${ratio}x 2 GiB (three pairs)"
 done
