@@ -21,8 +21,8 @@
 #                     destination starting are the "window" count (default 60)
 #   RESUME_MEM        guest MiB (default 1536); RESUME_SEED (42)
 #   RESUME_CHECK=1    end with the smoke checks (report.py --check): exact
-#                     counts, and the second variant requesting fewer pages
-#                     to the first answer than the first
+#                     counts, and pack (else the second variant) requesting
+#                     fewer pages to the first answer than the first
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
