@@ -6,6 +6,9 @@
 # The requests and replies of the steps up to the cancel are recorded
 # (KC_RECORD, go/cmd/kc-goclient/record.go) and printed base64 between
 # "--- kc-goclient record" lines: go/kcollapse/testdata comes from them.
+# About 2 min on the debug kernel of a quiet host; more than the default
+# 4 min on a busy one.
+# kc-timeout: 600
 . ./lib.sh
 mod_load
 export KC_RECORD=/tmp/gorec
