@@ -122,7 +122,7 @@ def targets(wl, runs):
         if lb in ("none", "inprocess", "collapse"):
             continue
         cut = 100 * (1 - p / got["none"])
-        line = f"- {wl} {lb}: {cut:.0f} % fewer pages than none " + \
+        line = f"- {wl} {lb}: {cut:.1f} % fewer pages than none " + \
             ("(target >= 90 %: met)" if cut >= 90 else "(target >= 90 %: missed)")
         if got.get("inprocess"):
             x = got["inprocess"] / p
@@ -130,7 +130,7 @@ def targets(wl, runs):
                 ("(target >= 3x: met)" if x >= 3 else "(target >= 3x: missed)")
         need = {r["label"]: needed(r) for r in runs if r.get("ok")}
         if need.get(lb) != "-" and need.get("none") not in (None, "-"):
-            line += f"; needed: {100 * (1 - need[lb] / need['none']):.0f} % fewer than none"
+            line += f"; needed: {100 * (1 - need[lb] / need['none']):.1f} % fewer than none"
             if need.get("inprocess") not in (None, "-"):
                 line += f", {need['inprocess'] / need[lb]:.1f}x fewer than in-process"
         run = next(r for r in runs if r.get("ok") and r["label"] == lb)

@@ -31,6 +31,19 @@ wl_verify
 echo 1 >$knob
 collapse_json /tmp/l1.json "$WL_PID" --mode pack --range "$range"
 pack_summary /tmp/l1.json
+# The module finds the setting through kallsyms, whose data symbols need
+# CONFIG_KALLSYMS_ALL (Debian's kernels and the debug kernel have it, the
+# project's guest and built-in kernels do not): without it, mlocked
+# memory stays where it is whatever the setting says.
+if ! grep -q ' sysctl_compact_unevictable_allowed$' /proc/kallsyms; then
+	echo "  the setting is not in kallsyms: allowed=1 leaves them too"
+	assert_eq "allowed=1, not found: moved" "$(j /tmp/l1.json packMoved)" 0
+	assert_eq "allowed=1, not found: left locked" "$(j /tmp/l1.json packLeftLocked)" \
+		"$(j /tmp/l0.json packLeftLocked)"
+	wl_verify
+	wl_exit
+	exit 0
+fi
 assert_eq "allowed=1: left locked" "$(j /tmp/l1.json packLeftLocked)" 0
 moved=$(j /tmp/l1.json packMoved)
 assert_ge "allowed=1: moved" "$moved" $(( $(j /tmp/l0.json packLeftLocked) * 9 / 10 ))

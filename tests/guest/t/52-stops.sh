@@ -94,6 +94,8 @@ for mode in collapse pack auto; do
 	op_start /tmp/r.json $args --deadline-ms 1500
 	wait "$BG_PID"
 	BG_PID=
+	jq -c '{elapsedMs, stopReason, afterComplete, chunks, collapsed, packMoved}' \
+		/tmp/r.json | sed 's/^/  result: /'
 	assert_eq "stop reason" "$(j /tmp/r.json stopReason)" deadline
 	assert_lt "overshoot (ms)" $(( $(j /tmp/r.json elapsedMs) - 1500 )) $LIMIT_MS
 
