@@ -184,10 +184,12 @@ vm-debug-test: tools
 		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes"
 
-# A Debian 12 image with kcollapse installed through DKMS and make install,
-# booted with systemd (tests/image, part of make check).
+# A Debian image with kcollapse installed from its packages through DKMS,
+# booted with systemd (tests/image): Debian 12 by default (part of make
+# check), Debian 13 with IMAGE=trixie (output in out/image-trixie).
+IMAGE ?= bookworm
 image-test:
-	bash tests/image/run.sh
+	bash tests/image/run.sh $(IMAGE)
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
