@@ -204,10 +204,12 @@ vm-extra-test: tools
 		--guest "projdbg-extra projdbg $(DEBUG_EXTRA_TESTS) 99-kmemleak" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl"
 
-# A Debian 12 image with kcollapse installed through DKMS and make install,
-# booted with systemd (tests/image, part of make check).
+# A Debian image with kcollapse installed from its packages through DKMS,
+# booted with systemd (tests/image): Debian 12 by default (part of make
+# check), Debian 13 with KC_IMAGE=trixie (output in out/image-trixie).
+KC_IMAGE ?= bookworm
 image-test:
-	bash tests/image/run.sh
+	bash tests/image/run.sh $(KC_IMAGE)
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean

@@ -4,6 +4,8 @@
 #   trixie-chroot.sh ensure             build the chroot if missing or broken
 #   trixie-chroot.sh headers KVER       ensure + linux-headers-KVER installed in it
 #   trixie-chroot.sh update             ensure + apt-get update in it
+#   trixie-chroot.sh build-dep DIR      ensure + build-essential and the
+#                                       Build-Depends of DIR/debian/control
 #   trixie-chroot.sh run [-b DIR]... -- CMD [ARG...]
 #                                       CMD inside the chroot; each DIR (host
 #                                       path) bind-mounted at the same path
@@ -162,6 +164,21 @@ headers() {
 	_apt clean
 }
 
+# build-dep DIR: what dpkg-buildpackage needs to build the Debian source
+# tree DIR (host path, bind-mounted at the same path), unless already there.
+build_dep() {
+	local dir
+	dir=$(cd "$1" && pwd)
+	ensure
+	BINDS=("$dir")
+	_in_root sh -c 'cd "$1" && dpkg-checkbuilddeps' _ "$dir" >/dev/null 2>&1 && return 0
+	log "installing the build dependencies of $dir"
+	_apt install -y -qq build-essential 2>/dev/null ||
+		{ _apt update -qq && _apt install -y -qq build-essential; }
+	_apt build-dep -y -qq "$dir"
+	_apt clean
+}
+
 # update: refresh the chroot's apt lists (the archive moved on).
 update() {
 	ensure
@@ -186,7 +203,8 @@ case ${1:-} in
 ensure) ensure; echo "$root" ;;
 headers) (($# == 2)) || { log "usage: headers KVER"; exit 2; }; headers "$2" ;;
 update) update ;;
+build-dep) (($# == 2)) || { log "usage: build-dep DIR"; exit 2; }; build_dep "$2" ;;
 run) shift; run "$@" ;;
 path) echo "$root" ;;
-*) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

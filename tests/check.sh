@@ -87,7 +87,7 @@ main_suites() {
 	run_suite kunit bash tests/vm/kunit-summary.sh "$cache/out/projdbg/results.log"
 	# The Debian image test (DKMS, systemd, the service, an upgrade) beside a
 	# smoke run of make bench (one workload, one repetition, report built).
-	start_suite_bg image make -s --no-print-directory image-test
+	start_suite_bg image make -s --no-print-directory image-test KC_IMAGE=bookworm
 	run_suite bench-smoke make -s --no-print-directory bench \
 		BENCH_KERNELS=deb61 BENCH_ARGS="reps=1 workloads=gc5" \
 		BENCH_OUT="$cache/bench-smoke"
@@ -100,11 +100,13 @@ main_suites() {
 # What make check leaves out for time, each pair of guests side by side:
 # Debian 13's stock kernel and the newest trixie-backports kernel, the whole
 # suite; the built-in kernel (no module support), the whole suite, beside
-# the debug kernel's remaining tests (Go client, Node.js).
+# the debug kernel's remaining tests (Go client, Node.js); the Debian 13
+# image test.
 extra_suites() {
 	run_suite vm-debian13 make -s --no-print-directory SANITIZE=1 vm-test \
 		KERNELS="deb13 deb13bpo" KC_NUMA_GUESTS=deb13bpo
 	run_suite vm-extra make -s --no-print-directory SANITIZE=0 vm-extra-test
+	run_suite image-trixie make -s --no-print-directory image-test KC_IMAGE=trixie
 }
 
 for part in "${@:-main}"; do

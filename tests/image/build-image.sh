@@ -1,9 +1,10 @@
 #!/bin/bash
-# build-image.sh ROOTFS_TAR DIST_TAR OUTDIR: a bootable Debian 12 disk image
-# with kcollapse installed the way the README tells operators to (its Debian
-# packages with apt, in a chroot of the image), plus the test's own parts under
-# /opt/kc-test. Leaves in OUTDIR: disk.img (raw ext4, the root filesystem),
-# vmlinuz and initrd.img (the image's own kernel, for QEMU's -kernel).
+# build-image.sh ROOTFS_TAR DIST_TAR OUTDIR: a bootable Debian disk image
+# (the rootfs's release: Debian 12 or 13) with kcollapse installed the way
+# the README tells operators to (its Debian packages with apt, in a chroot
+# of the image), plus the test's own parts under /opt/kc-test. Leaves in
+# OUTDIR: disk.img (raw ext4, the root filesystem), vmlinuz and initrd.img
+# (the image's own kernel, for QEMU's -kernel).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,7 +62,7 @@ rm -rf "$out/src"
 install -m 0644 "$repo/tests/guest/lib.sh" "$here/guest/check.sh" "$root/opt/kc-test/"
 install -D -m 0644 "$repo/tests/lib/workload.sh" "$root/opt/kc-test/lib/workload.sh"
 install -m 0644 "$here"/guest/*.service "$root/etc/systemd/system/"
-chroot "$root" systemctl enable --quiet kc-workload.service kc-image-check.service
+systemctl --root="$root" enable --quiet kc-workload.service kc-image-check.service
 # The guests kcollapse targets run THP in madvise mode (see README).
 echo "w /sys/kernel/mm/transparent_hugepage/enabled - - - - madvise" \
 	>"$root/etc/tmpfiles.d/kc-thp.conf"

@@ -1,13 +1,16 @@
 #!/bin/bash
-# rootfs.sh: a minimal Debian 12 guest rootfs as an operator's image build
-# would start from: systemd as PID 1, the Debian 6.1 kernel with its
-# headers, DKMS and a compiler, and the libraries kcollapse's tools link
+# rootfs.sh [RELEASE]: a minimal Debian guest rootfs as an operator's image
+# build would start from: systemd as PID 1, the release's stock kernel with
+# its headers, DKMS and a compiler, and the libraries kcollapse's tools link
 # against. Nothing of kcollapse is in it (build-image.sh installs that).
+# RELEASE: bookworm (Debian 12, its 6.1 kernel; the default) or trixie
+# (Debian 13, its 6.12 kernel).
 #
-# Cached as a tarball in $KCOLLAPSE_CACHE/image, keyed by the kernel version
-# and this script's contents: debootstrap runs only when one changes. The
-# mirror is the one this machine's apt already uses, read at run time.
-# Prints the tarball's path on stdout.
+# Cached as a tarball in $KCOLLAPSE_CACHE/image, keyed by the release, the
+# kernel version and this script's contents: debootstrap runs only when one
+# changes. The mirrors are the ones this machine's apt already uses, read at
+# run time; the image's apt sources name the same mirrors with the image's
+# release (RELEASE, -updates, -security). Prints the tarball's path on stdout.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +20,12 @@ source "$repo/scripts/kernels.sh"
 
 log() { echo "rootfs: $*" >&2; }
 
-kver=$(kc_kver_61)
+release=${1:-bookworm}
+case $release in
+bookworm) kver=$(kc_kver_61) ;;
+trixie) kver=$(kc_kver_13) ;;
+*) log "unknown release '$release' (want bookworm or trixie)"; exit 2 ;;
+esac
 # What an image that runs kcollapse needs: DKMS builds the module against
 # linux-headers at image-build time (and again on kernel upgrades); the
 # -dev packages are what `make install` builds the tools with, and pull in
@@ -30,25 +38,28 @@ packages=(
 	curl jq
 )
 
-key=$( { echo "$kver"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-12)
+key=$( { echo "$release $kver"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-12)
 dir=$(kc_cache_dir)/image
-tarball=$dir/rootfs-bookworm-$key.tar
+tarball=$dir/rootfs-$release-$key.tar
 if [[ -f $tarball ]]; then
 	log "cached: $tarball"
 	echo "$tarball"
 	exit 0
 fi
 
-# The first "deb" source of this machine: the same archive deps.sh uses.
-mirror_of() {
+# uri_of PATTERN: the first apt URI of this machine ending in PATTERN
+# (deb822 .sources first, then one-line sources.list): the archive deps.sh
+# uses for /debian, its security archive for /debian-security.
+uri_of() {
 	local uri
-	uri=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/\{0,1\}$/\1/p' \
+	uri=$(sed -n "s|^URIs:[[:space:]]*\([^[:space:]]*$1\)/\{0,1\}\$|\1|p" \
 		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-	[[ -n $uri ]] || uri=$(awk '$1 == "deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' \
+	[[ -n $uri ]] || uri=$(awk -v re="$1/?\$" '$1 == "deb" && $2 ~ re {print $2; exit}' \
 		/etc/apt/sources.list 2>/dev/null)
 	printf '%s\n' "${uri%/}"
 }
-mirror=$(mirror_of)
+mirror=$(uri_of /debian)
+security=$(uri_of /debian-security)
 [[ -n $mirror ]] || { log "no Debian mirror in this machine's apt sources"; exit 1; }
 command -v debootstrap >/dev/null ||
 	{ log "debootstrap missing: run scripts/deps.sh"; exit 1; }
@@ -59,15 +70,22 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 start=$(date +%s)
 
-log "debootstrap bookworm (minbase) from the host's mirror"
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+log "debootstrap $release (minbase) from the host's mirror"
+debootstrap --variant=minbase --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+	"$release" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
 	{ tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 
-# The image gets the host's apt sources (bookworm, -updates, -security):
-# the kernel package lives in the security suite.
-cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
-[[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$root/etc/apt/"
-rm -f "$root"/etc/apt/sources.list.d/*disabled* 2>/dev/null || true
+# The image's apt sources: its release, -updates and -security (the kernel
+# package lives in the security suite), from the host's mirrors.
+rm -f "$root/etc/apt/sources.list"
+{
+	printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\n' "$mirror" "$release" "$release"
+	printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+	if [[ -n $security ]]; then
+		printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\n' "$security" "$release"
+		printf 'Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+	fi
+} >"$root/etc/apt/sources.list.d/debian.sources"
 
 log "installing ${#packages[@]} packages (kernel $kver)"
 # A private mount namespace: the mounts vanish with it, even on failure.
