@@ -4,6 +4,8 @@
 #   trixie-chroot.sh ensure             build the chroot if missing or broken
 #   trixie-chroot.sh headers KVER       ensure + linux-headers-KVER installed in it
 #   trixie-chroot.sh update             ensure + apt-get update in it
+#   trixie-chroot.sh install PKG...     ensure + PKG... installed in it (what
+#                                       one build needs, e.g. a kernel source)
 #   trixie-chroot.sh run [-b DIR]... -- CMD [ARG...]
 #                                       CMD inside the chroot; each DIR (host
 #                                       path) bind-mounted at the same path
@@ -162,6 +164,23 @@ headers() {
 	_apt clean
 }
 
+# install PKG...: packages one build needs beyond the compiler (kept out of
+# the ready list: the chroot is still whole without them).
+install() {
+	ensure
+	local pkg missing=()
+	for pkg in "$@"; do
+		# shellcheck disable=SC2016 # dpkg-query's format, not a shell one
+		_in_root dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	((${#missing[@]})) || return 0
+	log "installing ${missing[*]}"
+	_apt install -y -qq "${missing[@]}" 2>/dev/null ||
+		{ _apt update -qq && _apt install -y -qq "${missing[@]}"; }
+	_apt clean
+}
+
 # update: refresh the chroot's apt lists (the archive moved on).
 update() {
 	ensure
@@ -186,7 +205,8 @@ case ${1:-} in
 ensure) ensure; echo "$root" ;;
 headers) (($# == 2)) || { log "usage: headers KVER"; exit 2; }; headers "$2" ;;
 update) update ;;
+install) shift; (($#)) || { log "usage: install PKG..."; exit 2; }; install "$@" ;;
 run) shift; run "$@" ;;
 path) echo "$root" ;;
-*) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
