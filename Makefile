@@ -156,7 +156,10 @@ resume-smoke: ; $(MAKE) -C bench resume-smoke
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian 12's), deb13 deb13bpo (Debian 13's, built in the
 # trixie chroot: scripts/trixie-chroot.sh), proj projdbg (kernel/*.config, built),
-# projbuiltin (kcollapse built in, no module support; not in make check).
+# projbuiltin (kcollapse built in, no module support; not in make check),
+# newdbg (the debug kernel built from the newest trixie-backports source,
+# linux-source-7.3 today, in the trixie chroot: KASAN and lockdep where empty
+# PTE tables are freed under the read lock; not in make check).
 # TESTS: names of tests/guest/t/ scripts to run instead of all (a name may repeat).
 # The language runtimes t/60-runtimes.sh runs are built (once, cached) by
 # tests/runtimes/bundle.sh and unpacked over each guest's initramfs; so is
