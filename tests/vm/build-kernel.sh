@@ -162,6 +162,17 @@ if [[ $flavour == builtin ]]; then
 	fi
 fi
 
+# A build that stopped after its configuration was checked (a failed or
+# killed make, a reboot) resumes: the directory's key is its config's.
+if [[ -f $out/.kc-configured ]]; then
+	log "resuming the $flavour kernel build in $out"
+	build
+	echo "$kc_sum" >"$out/.kc-done"
+	log "$flavour kernel built in $((SECONDS - start)) s"
+	echo "$out"
+	exit 0
+fi
+
 log "building $flavour kernel ($srcver, fragments key $key) in $out"
 rm -rf "$out"
 mkdir -p "$out"
@@ -187,6 +198,7 @@ done < <(cat "${fragments[@]}" |
 	awk '{ k = $1; if (!(k in last)) order[++n] = k; sub(/^[^ ]* /, ""); last[k] = $0 }
 	     END { for (i = 1; i <= n; i++) print last[order[i]] }')
 ((missing == 0)) || { log "fragment options did not stick"; exit 1; }
+touch "$out/.kc-configured"
 
 build
 echo "$kc_sum" >"$out/.kc-done"
