@@ -163,7 +163,10 @@ resume-smoke: ; $(MAKE) -C bench resume-smoke
 # The end-to-end suite in guest VMs (part of make check).
 # KERNELS: deb61 deb612 (Debian 12's), deb13 deb13bpo (Debian 13's, built in the
 # trixie chroot: scripts/trixie-chroot.sh), proj projdbg (kernel/*.config, built),
-# projbuiltin (kcollapse built in, no module support; not in make check).
+# projbuiltin (kcollapse built in, no module support; not in make check),
+# newdbg (the debug kernel built from the newest trixie-backports source,
+# linux-source-7.3 today, in the trixie chroot: KASAN and lockdep where empty
+# PTE tables are freed under the read lock; not in make check).
 # TESTS: names of tests/guest/t/ scripts to run instead of all (a name may repeat).
 # The language runtimes t/60-runtimes.sh runs are built (once, cached) by
 # tests/runtimes/bundle.sh and unpacked over each guest's initramfs; so is
@@ -193,15 +196,19 @@ vm-debug-test: tools
 		--guest "projdbg-adv projdbg $(DEBUG_ADV_TESTS) 99-kmemleak" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes"
 
-# What make check's time budget leaves out (make check-extra), two guests
+# What make check's time budget leaves out (make check-extra), three guests
 # side by side: the built-in kernel (no module support) running the whole
-# suite, and the debug kernel running DEBUG_EXTRA_TESTS (the Go client,
-# Node.js under KASAN).
+# suite, the debug kernel running DEBUG_EXTRA_TESTS (the Go client, Node.js
+# under KASAN), and the debug kernel of the newest source (newdbg) running
+# NEWDBG_TESTS: the page-table races where empty PTE tables are freed under
+# the mmap read lock.
+NEWDBG_TESTS = 00-kunit 45-pte-reclaim 42-races 30-pack 33-auto 99-kmemleak
 vm-extra-test: tools
 	runtimes=$$(bash tests/runtimes/bundle.sh) && ynl=$$(bash tests/ynl/bundle.sh) && \
 	KC_MEM=$${KC_MEM:-2048} KC_TIMEOUT=$${KC_TIMEOUT:-1800} \
 	bash tests/vm/run.sh --suite e2e --guest "projbuiltin projbuiltin" \
 		--guest "projdbg-extra projdbg $(DEBUG_EXTRA_TESTS) 99-kmemleak" \
+		--guest "newdbg newdbg $(NEWDBG_TESTS)" \
 		--bins "$(GUEST_BINS)" --cpio "$$runtimes $$ynl"
 
 # A Debian image with kcollapse installed from its packages through DKMS,

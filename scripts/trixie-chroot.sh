@@ -6,6 +6,8 @@
 #   trixie-chroot.sh update             ensure + apt-get update in it
 #   trixie-chroot.sh build-dep DIR      ensure + build-essential and the
 #                                       Build-Depends of DIR/debian/control
+#   trixie-chroot.sh install PKG...     ensure + PKG... installed in it (what
+#                                       one build needs, e.g. a kernel source)
 #   trixie-chroot.sh run [-b DIR]... -- CMD [ARG...]
 #                                       CMD inside the chroot; each DIR (host
 #                                       path) bind-mounted at the same path
@@ -164,6 +166,23 @@ headers() {
 	_apt clean
 }
 
+# install PKG...: packages one build needs beyond the compiler (kept out of
+# the ready list: the chroot is still whole without them).
+install() {
+	ensure
+	local pkg missing=()
+	for pkg in "$@"; do
+		# shellcheck disable=SC2016 # dpkg-query's format, not a shell one
+		_in_root dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	((${#missing[@]})) || return 0
+	log "installing ${missing[*]}"
+	_apt install -y -qq "${missing[@]}" 2>/dev/null ||
+		{ _apt update -qq && _apt install -y -qq "${missing[@]}"; }
+	_apt clean
+}
+
 # build-dep DIR: what dpkg-buildpackage needs to build the Debian source
 # tree DIR (host path, bind-mounted at the same path), unless already there.
 build_dep() {
@@ -173,8 +192,7 @@ build_dep() {
 	BINDS=("$dir")
 	_in_root sh -c 'cd "$1" && dpkg-checkbuilddeps' _ "$dir" >/dev/null 2>&1 && return 0
 	log "installing the build dependencies of $dir"
-	_apt install -y -qq build-essential 2>/dev/null ||
-		{ _apt update -qq && _apt install -y -qq build-essential; }
+	install build-essential
 	_apt build-dep -y -qq "$dir"
 	_apt clean
 }
@@ -204,7 +222,8 @@ ensure) ensure; echo "$root" ;;
 headers) (($# == 2)) || { log "usage: headers KVER"; exit 2; }; headers "$2" ;;
 update) update ;;
 build-dep) (($# == 2)) || { log "usage: build-dep DIR"; exit 2; }; build_dep "$2" ;;
+install) shift; (($#)) || { log "usage: install PKG..."; exit 2; }; install "$@" ;;
 run) shift; run "$@" ;;
 path) echo "$root" ;;
-*) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -4,7 +4,9 @@
 # KVER names a Debian kernel whose headers are in /usr/src (with --trixie:
 # in the Debian 13 chroot, scripts/trixie-chroot.sh, where make then runs
 # with OUTDIR bind-mounted at its own path); a directory is
-# taken as a kernel build tree (the project's own kernel, build-kernel.sh).
+# taken as a kernel build tree (the project's own kernel, build-kernel.sh;
+# with --trixie one built in the chroot, debugnew: make runs there too,
+# with gcc-14 and the tree and its source bind-mounted as well).
 # Builds kcollapse.ko for one Debian kernel against its installed headers,
 # from a private copy of the sources in OUTDIR/src: kbuild writes its objects
 # next to the sources, so two kernels built from the repo itself would
@@ -29,11 +31,14 @@ out=$(mkdir -p "$2" && cd "$2" && pwd)
 srctree=${KC_SRC_DIR:-$(cd "$here/../.." && pwd)}
 kdir=/usr/src/linux-headers-$kver
 chroot_sh=$here/../../scripts/trixie-chroot.sh
-if ((trixie)); then
-	kdir=$(bash "$chroot_sh" path)$kdir
-elif [[ -d $kver ]]; then
+# tree: KDIR is a kernel build tree (not a Debian headers package).
+tree=0
+if [[ -d $kver ]]; then
+	tree=1
 	kdir=$(cd "$kver" && pwd)
 	kver=$(basename "$kdir")
+elif ((trixie)); then
+	kdir=$(bash "$chroot_sh" path)$kdir
 fi
 
 [[ -d $kdir ]] || { echo "build-module: $kdir missing (run tests/vm/fetch-kernel.sh $kver)" >&2; exit 1; }
@@ -56,7 +61,12 @@ log=$out/build.log
 echo "build-module: $kver -> $out/kcollapse.ko"
 # kbuild_make DIR: make modules for DIR against the kernel, log appended.
 kbuild_make() {
-	if ((trixie)); then
+	if ((trixie && tree)); then
+		# an O= build tree: its Makefile includes the source tree's
+		bash "$chroot_sh" run -b "$out" -b "$kdir" -b "$(readlink -f "$kdir/source")" -- \
+			make -C "$kdir" CC=gcc-14 HOSTCC=gcc-14 M="$1" W=1 -j"$(nproc)" modules \
+			>>"$log" 2>&1
+	elif ((trixie)); then
 		bash "$chroot_sh" run -b "$out" -- make -C "/usr/src/linux-headers-$kver" \
 			M="$1" W=1 -j"$(nproc)" modules >>"$log" 2>&1
 	else

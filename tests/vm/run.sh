@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--kernels "deb61 deb612 deb13 deb13bpo proj projdbg projbuiltin"] [--suite e2e|demo] [--args "..."]
+# run.sh [--kernels "deb61 deb612 deb13 deb13bpo proj projdbg projbuiltin newdbg"] [--suite e2e|demo] [--args "..."]
 #        [--guest "NAME KERNEL [ARG...]"]... [--files "SRC:DST ..."] [--bins "PATH ..."]
 #        [--cpio "ARCHIVE ..."]
 #
@@ -110,18 +110,22 @@ prefix() { sed -u "s/^/[$1] /"; }
 # deb13/deb13bpo Debian 13's (headers in the trixie chroot, ENV "trixie");
 # proj/projdbg are the project's own (kernel/*.config, build-kernel.sh);
 # projbuiltin too, without module support and kcollapse built in (ENV
-# "builtin": no module to build or pack).
+# "builtin": no module to build or pack); newdbg is the debug kernel built
+# from the newest trixie-backports source (build-kernel.sh debugnew), its
+# module built in the trixie chroot (ENV "trixie", KDIR its build tree).
 kernel() {
 	local name=$1 kver kdir env fflags=()
 	case $name in
-	proj | projdbg | projbuiltin)
+	proj | projdbg | projbuiltin | newdbg)
 		case $name in
 		proj) kdir=$("$here/build-kernel.sh" guest) ;;
 		projdbg) kdir=$("$here/build-kernel.sh" debug) ;;
 		projbuiltin) kdir=$("$here/build-kernel.sh" builtin) ;;
+		newdbg) kdir=$("$here/build-kernel.sh" debugnew) ;;
 		esac || return 1
 		env=host
 		[[ $name == projbuiltin ]] && env=builtin
+		[[ $name == newdbg ]] && env=trixie
 		echo "$kdir $kdir/arch/x86/boot/bzImage $env"
 		;;
 	*)
@@ -161,7 +165,7 @@ prepare() {
 	((${#cpio_list[@]} == 0)) ||
 		cat "${cpio_list[@]}" >>"$out/initramfs.cpio.gz" ||
 		{ echo "not ok - $name: appending --cpio failed"; return 1; }
-	# KASAN kernels (projdbg) boot with 4-level paging. On 6.1 (and 6.12)
+	# KASAN kernels (projdbg, newdbg) boot with 4-level paging. On 6.1 (and 6.12)
 	# with 5-level paging, which -cpu max offers, identify_cpu() of the
 	# boot CPU zeroes boot_cpu_data's feature words before reading them
 	# back from CPUID, with interrupts on and before alternatives are

@@ -25,18 +25,27 @@ for m in $modes; do
 done
 
 # rmmod while an operation runs: it must stop the operation and unload.
-# 20 ms per window makes an operation last about half a second, so that
-# rmmod after 0.1-0.5 s mostly lands inside it.
+# 50 ms per window makes an operation last over a second. Odd unloads
+# come 0.1-0.5 s after the caller started, wherever it then is (before it
+# reached the module, on a slow guest: a KASAN kernel of the newest source
+# with ASan tools took longer than that to get there); even ones 0-0.2 s
+# after the module reports the operation running, so that most land
+# inside one on every guest.
 need_rmmod "the races of $modes passed"
 wl_start --only frag,sparse
-echo 20000 >$delay
+echo 50000 >$delay
 n=0
 cut=0
 while [ $n -lt "$unloads" ]; do
 	n=$((n + 1))
 	kcollapsectl collapse "$WL_PID" --engine kmod --json >/tmp/rm.json 2>/tmp/rm.err &
 	pid=$!
-	sleep "0.$(( 1 + (n * 37) % 5 ))"
+	if [ $((n % 2)) -eq 0 ]; then
+		BG_PID=$pid wait_in_flight
+		sleep "0.$(( (n * 37) % 3 ))"
+	else
+		sleep "0.$(( 1 + (n * 37) % 5 ))"
+	fi
 	rmmod kcollapse || fail "rmmod $n"
 	wait $pid
 	reason=$(jq -r .stopReason /tmp/rm.json 2>/dev/null)
@@ -50,7 +59,7 @@ while [ $n -lt "$unloads" ]; do
 	echo "  unload $n: ${reason:-no operation}"
 	case $reason in unloading) cut=$((cut + 1)) ;; esac
 	insmod "$KMOD" || fail "insmod $n"
-	echo 20000 >$delay
+	echo 50000 >$delay
 	assert_eq "refcnt after reload $n" "$(cat /sys/module/kcollapse/refcnt)" 0
 done
 echo "  $cut of $unloads unloads landed inside an operation"
