@@ -137,6 +137,15 @@ build() {
 	make -s -C "$src" O="$out" -j"$(nproc)" bzImage >&2
 }
 
+# finish WHAT: build, mark the tree current, print it and exit.
+finish() {
+	build
+	echo "$kc_sum" >"$out/.kc-done"
+	log "$flavour kernel $1 in $((SECONDS - start)) s"
+	echo "$out"
+	exit 0
+}
+
 start=$SECONDS
 # builtin: kcollapse goes into a source tree of its own: hard links to the
 # shared one, but for what kernel-tree.sh adds or rewrites (new files).
@@ -154,11 +163,7 @@ if [[ $flavour == builtin ]]; then
 		# Configured and built before; only kcollapse changed.
 		log "kcollapse sources changed: rebuilding it in $out"
 		rm -rf "$out/drivers/misc/kcollapse" "$out/.kc-done"
-		build
-		echo "$kc_sum" >"$out/.kc-done"
-		log "$flavour kernel rebuilt in $((SECONDS - start)) s"
-		echo "$out"
-		exit 0
+		finish rebuilt
 	fi
 fi
 
@@ -166,11 +171,7 @@ fi
 # killed make, a reboot) resumes: the directory's key is its config's.
 if [[ -f $out/.kc-configured ]]; then
 	log "resuming the $flavour kernel build in $out"
-	build
-	echo "$kc_sum" >"$out/.kc-done"
-	log "$flavour kernel built in $((SECONDS - start)) s"
-	echo "$out"
-	exit 0
+	finish built
 fi
 
 log "building $flavour kernel ($srcver, fragments key $key) in $out"
@@ -200,7 +201,4 @@ done < <(cat "${fragments[@]}" |
 ((missing == 0)) || { log "fragment options did not stick"; exit 1; }
 touch "$out/.kc-configured"
 
-build
-echo "$kc_sum" >"$out/.kc-done"
-log "$flavour kernel built in $((SECONDS - start)) s"
-echo "$out"
+finish built
