@@ -8,7 +8,7 @@
 # Nothing is written outside build/. LINTIAN=0 skips lintian.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 version=$(cat "$repo/VERSION")
 out=$repo/build/deb
 src=$out/kcollapse-$version
@@ -25,7 +25,9 @@ rm -rf "$out"
 mkdir -p "$src"
 # The tree as it is (tracked files and new ones not ignored), without build
 # output; from a release tarball (no .git), everything but build trees.
-if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+# A tarball unpacked inside someone else's checkout is still a tarball
+# (as in scripts/dist.sh): only a checkout whose top is this tree counts.
+if [[ $(git -C "$repo" rev-parse --show-toplevel 2>/dev/null) == "$repo" ]]; then
 	git -C "$repo" ls-files -z --cached --others --exclude-standard |
 		tar -C "$repo" --null --ignore-failed-read -T - -cf - 2>/dev/null |
 		tar -C "$src" -xf -
